@@ -1,0 +1,512 @@
+package vault
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/dgraph-io/badger/v4"
+	"github.com/dgraph-io/badger/v4/options"
+)
+
+// Names of the files in a vault directory.
+const (
+	headerFile  = "vault.hdr"
+	keyringFile = "keyring"
+	lockFile    = "lock"
+	dataDir     = "data"
+)
+
+const (
+	maxNamespaceLen = 255
+	maxKeyLen       = 4096
+	// DefaultKDFTarget is how long unlocking should take on the machine
+	// that creates a vault.
+	DefaultKDFTarget = 750 * time.Millisecond
+	gcInterval       = 10 * time.Minute
+)
+
+// Options tune how a vault is created or opened. The zero value is ready
+// to use.
+type Options struct {
+	// Actor names the committee member acting, for the audit log.
+	Actor string
+	// Logger receives diagnostics; never case content. Default: slog.Default().
+	Logger *slog.Logger
+	// Now is the clock for audit entries. Default: time.Now.
+	Now func() time.Time
+	// KDFTarget is the unlock time to calibrate for at creation.
+	// Default: DefaultKDFTarget.
+	KDFTarget time.Duration
+}
+
+func (o Options) withDefaults() Options {
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.KDFTarget <= 0 {
+		o.KDFTarget = DefaultKDFTarget
+	}
+	return o
+}
+
+// Vault is an open, unlocked vault. Its methods are safe for concurrent
+// use. Writes are serialized; reads run in parallel with them.
+type Vault struct {
+	dir  string
+	opts Options
+
+	mu     sync.RWMutex // write-held by Lock; read-held by every operation
+	wmu    sync.Mutex   // serializes writes, keeping the audit chain linear
+	db     *badger.DB
+	lock   *fileLock
+	hdr    *header
+	master []byte
+	keys   subkeys
+	ring   *keyring
+
+	actorMu sync.Mutex
+	actor   string
+
+	stopGC chan struct{}
+	gcDone chan struct{}
+}
+
+// subkeys are the keys derived from the master key, one per purpose.
+type subkeys struct {
+	badger []byte // Badger's encryption at rest
+	audit  []byte // seals audit entries and the chain head
+}
+
+func deriveSubkeys(master []byte) subkeys {
+	return subkeys{
+		badger: subkey(master, "badger at rest"),
+		audit:  subkey(master, "audit"),
+	}
+}
+
+func (s *subkeys) wipe() {
+	zero(s.badger)
+	zero(s.audit)
+}
+
+// Exists reports whether dir holds a vault.
+func Exists(dir string) bool {
+	_, err := os.Stat(filepath.Join(dir, headerFile))
+	return err == nil
+}
+
+// Create makes a new vault in dir, which must not exist or be empty, and
+// returns it open together with its recovery code. The code is shown to the
+// person once; it is not stored anywhere in readable form.
+func Create(dir string, passphrase []byte, opts Options) (*Vault, string, error) {
+	opts = opts.withDefaults()
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, "", err
+	}
+	if Exists(dir) {
+		return nil, "", ErrExists
+	}
+	if empty, err := isEmptyDir(dir); err != nil {
+		return nil, "", err
+	} else if !empty {
+		return nil, "", fmt.Errorf("%w: %w", ErrExists, ErrNotEmpty)
+	}
+	parent := filepath.Dir(dir)
+	if err := os.MkdirAll(parent, 0o700); err != nil {
+		return nil, "", diskError(err)
+	}
+
+	master := randomBytes(keySize)
+	defer zero(master)
+	code := newRecoveryCode()
+	params := CalibrateKDF(opts.KDFTarget)
+	h := &header{Version: FormatVersion, VaultID: randomBytes(16)}
+	h.Slots = []*keySlot{
+		newSlot(slotPassphrase, h.VaultID, passphrase, master, params),
+		newSlot(slotRecovery, h.VaultID, normalizeRecoveryCode(code), master, params),
+	}
+	h.mac = h.computeMAC(master)
+
+	// Build the vault in a fresh directory beside the target and move it
+	// into place whole, so that a crash leaves either no vault or a
+	// complete one.
+	tmp, err := os.MkdirTemp(parent, ".casebook-new-*")
+	if err != nil {
+		return nil, "", diskError(err)
+	}
+	defer os.RemoveAll(tmp)
+	v := &Vault{dir: tmp, opts: opts, hdr: h, master: master, actor: opts.Actor}
+	v.keys = deriveSubkeys(master)
+	defer v.keys.wipe()
+	v.ring = newKeyring()
+	defer v.ring.wipe()
+	if err := v.ring.save(filepath.Join(tmp, keyringFile), master, h.VaultID); err != nil {
+		return nil, "", err
+	}
+	if v.db, err = openBadger(filepath.Join(tmp, dataDir), v.keys.badger, opts.Logger); err != nil {
+		return nil, "", err
+	}
+	err = v.Update(func(tx *Tx) error {
+		tx.Record("vault.create", "")
+		return nil
+	})
+	if cerr := v.db.Close(); err == nil {
+		err = translate(cerr, "data")
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	if err := writeFileAtomic(filepath.Join(tmp, lockFile), nil, 0o600); err != nil {
+		return nil, "", err
+	}
+	if err := writeFileAtomic(filepath.Join(tmp, headerFile), h.marshal(), 0o600); err != nil {
+		return nil, "", err
+	}
+	if _, err := os.Stat(dir); err == nil {
+		if err := os.Remove(dir); err != nil { // empty, checked above
+			return nil, "", err
+		}
+	}
+	if err := os.Rename(tmp, dir); err != nil {
+		return nil, "", diskError(err)
+	}
+	if err := syncDir(parent); err != nil {
+		return nil, "", err
+	}
+	lock, err := acquireLock(filepath.Join(dir, lockFile))
+	if err != nil {
+		return nil, "", err
+	}
+	opened, err := openUnlocked(dir, h, master, lock, opts)
+	if err != nil {
+		return nil, "", err
+	}
+	return opened, code, nil
+}
+
+func isEmptyDir(dir string) (bool, error) {
+	f, err := os.Open(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return true, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	names, err := f.Readdirnames(1)
+	if errors.Is(err, io.EOF) {
+		return true, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return len(names) == 0, nil
+}
+
+// Open unlocks the vault in dir with its passphrase. A wrong passphrase
+// returns ErrWrongPassphrase and changes nothing on disk; a vault that
+// another process holds returns ErrInUse at once.
+func Open(dir string, passphrase []byte, opts Options) (*Vault, error) {
+	return openWith(dir, slotPassphrase, passphrase, opts)
+}
+
+// OpenWithRecoveryCode unlocks the vault with the recovery code shown when
+// it was created, typically to set a new passphrase.
+func OpenWithRecoveryCode(dir, code string, opts Options) (*Vault, error) {
+	return openWith(dir, slotRecovery, normalizeRecoveryCode(code), opts)
+}
+
+func readHeader(dir string) (*header, []byte, error) {
+	data, err := os.ReadFile(filepath.Join(dir, headerFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil, ErrNoVault
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("read vault header: %w", err)
+	}
+	h, err := parseHeader(data)
+	if err != nil {
+		return nil, nil, err
+	}
+	return h, data, nil
+}
+
+func openWith(dir, kind string, secret []byte, opts Options) (*Vault, error) {
+	opts = opts.withDefaults()
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	if _, _, err := readHeader(dir); err != nil {
+		return nil, err
+	}
+	// Take the lock before the slow key derivation, so a second process is
+	// told at once. The lock file exists in every vault; opening it changes
+	// no byte on disk.
+	lock, err := acquireLock(filepath.Join(dir, lockFile))
+	if err != nil {
+		return nil, err
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			lock.release()
+		}
+	}()
+	h, _, err := readHeader(dir) // again, now that nobody can rewrite it
+	if err != nil {
+		return nil, err
+	}
+	s := h.slot(kind)
+	if s == nil {
+		return nil, fmt.Errorf("%w: this vault has no recovery code", ErrWrongPassphrase)
+	}
+	master, err := s.unwrap(h.VaultID, secret)
+	if err != nil {
+		return nil, err
+	}
+	defer zero(master)
+	if err := h.verifyMAC(master); err != nil {
+		return nil, err
+	}
+	v, err := openUnlocked(dir, h, master, lock, opts)
+	if err != nil {
+		return nil, err
+	}
+	ok = true
+	return v, nil
+}
+
+// openUnlocked opens Badger once the master key is known. It takes over
+// lock and copies master.
+func openUnlocked(dir string, h *header, master []byte, lock *fileLock, opts Options) (*Vault, error) {
+	v := &Vault{
+		dir: dir, opts: opts, hdr: h, lock: lock,
+		master: bytes.Clone(master), actor: opts.Actor,
+	}
+	v.keys = deriveSubkeys(v.master)
+	fail := func(err error) (*Vault, error) {
+		if v.db != nil {
+			v.db.Close()
+		}
+		v.wipe()
+		return nil, err
+	}
+	ring, err := loadKeyring(filepath.Join(dir, keyringFile), v.master, h.VaultID)
+	if err != nil {
+		return fail(err)
+	}
+	v.ring = ring
+	if v.db, err = openBadger(filepath.Join(dir, dataDir), v.keys.badger, opts.Logger); err != nil {
+		return fail(err)
+	}
+	if err := v.finishDestroy(); err != nil {
+		return fail(err)
+	}
+	v.stopGC, v.gcDone = make(chan struct{}), make(chan struct{})
+	go v.gcLoop()
+	return v, nil
+}
+
+// openBadger opens the Badger store with encryption at rest, synced writes
+// and caches sized for a laptop. Badger panics on some kinds of damaged
+// files; that is turned into ErrCorrupt.
+func openBadger(path string, key []byte, log *slog.Logger) (db *badger.DB, err error) {
+	if _, statErr := os.Stat(path); statErr != nil && !errors.Is(statErr, os.ErrNotExist) {
+		return nil, statErr
+	}
+	o := badger.DefaultOptions(path).
+		WithEncryptionKey(bytes.Clone(key)).
+		WithEncryptionKeyRotationDuration(30 * 24 * time.Hour).
+		WithSyncWrites(true).
+		WithNumVersionsToKeep(1).
+		WithIndexCacheSize(16 << 20).
+		WithBlockCacheSize(32 << 20).
+		WithMemTableSize(16 << 20).
+		WithNumMemtables(2).
+		WithValueLogFileSize(64 << 20).
+		WithNumCompactors(2).
+		WithCompactL0OnClose(true).
+		WithChecksumVerificationMode(options.OnTableAndBlockRead).
+		WithVerifyValueChecksum(true).
+		WithDetectConflicts(false).
+		WithMetricsEnabled(false).
+		WithLogger(badgerLogger{log}).
+		WithLoggingLevel(badger.WARNING)
+	defer func() {
+		if r := recover(); r != nil {
+			db, err = nil, corrupt("data", fmt.Errorf("storage engine failed: %v", r))
+		}
+	}()
+	db, err = badger.Open(o)
+	if err != nil {
+		return nil, translate(err, "data")
+	}
+	return db, nil
+}
+
+// translate turns a Badger error into one of ours, once, at the boundary.
+func translate(err error, record string) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, badger.ErrKeyNotFound):
+		return ErrNotFound
+	case errors.Is(err, badger.ErrTxnTooBig):
+		return ErrTooBig
+	case errors.Is(err, badger.ErrDBClosed):
+		return ErrLocked
+	case errors.Is(err, ErrNoSpace), errors.Is(err, ErrCorrupt), errors.Is(err, ErrInUse):
+		return err
+	}
+	if d := diskError(err); errors.Is(d, ErrNoSpace) {
+		return d
+	}
+	s := err.Error()
+	for _, marker := range []string{"checksum", "Checksum", "corrupt", "Corrupt", "decrypt",
+		"Invalid", "invalid", "truncat", "magic", "Magic", "unexpected EOF", "key with id",
+		"manifest", "MANIFEST", "Encryption key mismatch"} {
+		if bytes.Contains([]byte(s), []byte(marker)) {
+			return corrupt(record, err)
+		}
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		return corrupt(record, err)
+	}
+	return fmt.Errorf("storage: %w", err)
+}
+
+// Dir returns the vault's directory.
+func (v *Vault) Dir() string { return v.dir }
+
+// ID returns the vault's random identifier, in hexadecimal.
+func (v *Vault) ID() string { return fmt.Sprintf("%x", v.hdr.VaultID) }
+
+// SetActor names the committee member acting from now on, for the audit log.
+func (v *Vault) SetActor(name string) {
+	v.actorMu.Lock()
+	v.actor = name
+	v.actorMu.Unlock()
+}
+
+func (v *Vault) currentActor() string {
+	v.actorMu.Lock()
+	defer v.actorMu.Unlock()
+	return v.actor
+}
+
+// Lock closes the store, drops every key from memory and releases the
+// vault to other processes. The Vault cannot be used afterwards; calling
+// Lock again does nothing.
+func (v *Vault) Lock() error {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.db == nil {
+		return nil
+	}
+	close(v.stopGC)
+	<-v.gcDone
+	err := translate(v.db.Close(), "data")
+	v.db = nil
+	v.wipe()
+	if lerr := v.lock.release(); err == nil {
+		err = lerr
+	}
+	return err
+}
+
+func (v *Vault) wipe() {
+	zero(v.master)
+	v.keys.wipe()
+	if v.ring != nil {
+		v.ring.wipe()
+	}
+}
+
+// Locked reports whether Lock has been called.
+func (v *Vault) Locked() bool {
+	v.mu.RLock()
+	defer v.mu.RUnlock()
+	return v.db == nil
+}
+
+// use holds the vault open for the duration of one operation.
+func (v *Vault) use() (release func(), err error) {
+	v.mu.RLock()
+	if v.db == nil {
+		v.mu.RUnlock()
+		return nil, ErrLocked
+	}
+	return v.mu.RUnlock, nil
+}
+
+func (v *Vault) gcLoop() {
+	defer close(v.gcDone)
+	t := time.NewTicker(gcInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-v.stopGC:
+			return
+		case <-t.C:
+			for v.db.RunValueLogGC(0.5) == nil {
+				select {
+				case <-v.stopGC:
+					return
+				default:
+				}
+			}
+		}
+	}
+}
+
+// ChangePassphrase rewraps the master key under a new passphrase. Only the
+// header is rewritten; no record changes.
+func (v *Vault) ChangePassphrase(newPassphrase []byte) error {
+	release, err := v.use()
+	if err != nil {
+		return err
+	}
+	defer release()
+	v.wmu.Lock()
+	defer v.wmu.Unlock()
+	nh := &header{Version: FormatVersion, VaultID: v.hdr.VaultID}
+	for _, s := range v.hdr.Slots {
+		if s.Kind == slotPassphrase {
+			s = newSlot(slotPassphrase, v.hdr.VaultID, newPassphrase, v.master, CalibrateKDF(v.opts.KDFTarget))
+		}
+		nh.Slots = append(nh.Slots, s)
+	}
+	nh.mac = nh.computeMAC(v.master)
+	if err := writeFileAtomic(filepath.Join(v.dir, headerFile), nh.marshal(), 0o600); err != nil {
+		return fmt.Errorf("write vault header: %w", err)
+	}
+	v.hdr = nh
+	return v.updateLocked(func(tx *Tx) error {
+		tx.Record("passphrase.change", "")
+		return nil
+	})
+}
+
+// checkName validates a namespace and a key.
+func checkName(ns, key string) error {
+	if ns == "" || len(ns) > maxNamespaceLen || !utf8.ValidString(ns) || bytes.IndexByte([]byte(ns), 0) >= 0 {
+		return fmt.Errorf("%w: namespace", ErrInvalidName)
+	}
+	if key == "" || len(key) > maxKeyLen || bytes.IndexByte([]byte(key), 0) >= 0 {
+		return fmt.Errorf("%w: key", ErrInvalidName)
+	}
+	return nil
+}
