@@ -1,0 +1,77 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"strings"
+
+	"casebook/app"
+	"casebook/export"
+	"casebook/vault"
+)
+
+// describe turns an error into the one sentence a person reads, and the
+// exit code. It is the only place where the command line speaks of errors.
+//
+// The rules for these sentences:
+//   - One sentence, saying what happened and, where it helps, what to do.
+//   - Say when nothing was changed: people fear that a failed command broke
+//     something.
+//   - Never include case content. Record names, file names and directory
+//     names are fine; values are not. Lower layers are written so that their
+//     error text holds no content, and only what they name is repeated here.
+//   - Details that help a developer go to the log (--verbose), not here.
+func describe(err error, vaultDir string) (string, int) {
+	var corrupt *vault.CorruptError
+	var usage usageError
+	switch {
+	case errors.As(err, &usage):
+		return sentence(usage.Error()), ExitUsage
+	case errors.Is(err, vault.ErrWrongPassphrase):
+		return "That passphrase (or recovery code) does not unlock the vault; nothing was changed.", ExitWrongPassphrase
+	case errors.Is(err, vault.ErrInUse):
+		return "The vault is open elsewhere (another Casebook window or command); close it there and try again.", ExitInUse
+	case errors.As(err, &corrupt):
+		return fmt.Sprintf("The vault is damaged (%s: %v); nothing was changed — restore it from a backup.", corrupt.Record, corrupt.Err), ExitIntegrity
+	case errors.Is(err, vault.ErrCorrupt):
+		return fmt.Sprintf("The vault failed its integrity check (%v); restore it from a backup.", err), ExitIntegrity
+	case errors.Is(err, vault.ErrUnsupportedVersion):
+		return "This vault was made by a newer version of Casebook; update Casebook to open it.", ExitError
+	case errors.Is(err, vault.ErrNoVault):
+		return fmt.Sprintf("There is no vault in %s; create one with 'casebook init' or name another with --vault.", vaultDir), ExitError
+	case errors.Is(err, vault.ErrExists):
+		return fmt.Sprintf("A vault already exists in %s; nothing was changed.", vaultDir), ExitError
+	case errors.Is(err, vault.ErrNotEmpty):
+		return fmt.Sprintf("%s is not empty; restore needs a new or empty directory, and nothing was changed.", vaultDir), ExitError
+	case errors.Is(err, vault.ErrNoSpace), errors.Is(err, export.ErrNoSpace):
+		return "The disk is full; nothing was changed — free some space and try again.", ExitError
+	case errors.Is(err, app.ErrWeakPassphrase):
+		return capitalizeSentence(err.Error()) + "; nothing was changed.", ExitError
+	case errors.Is(err, errMismatch):
+		return "The two passphrases do not match; nothing was changed.", ExitError
+	case errors.Is(err, errEmptySecret):
+		return capitalizeSentence(err.Error()) + "; nothing was changed.", ExitError
+	case errors.Is(err, fs.ErrPermission):
+		return fmt.Sprintf("Permission denied (%v); nothing was changed.", err), ExitError
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Sprintf("Not found (%v); nothing was changed.", err), ExitError
+	}
+	return fmt.Sprintf("Something went wrong: %v.", err), ExitError
+}
+
+// sentence capitalizes s and ends it with a full stop.
+func sentence(s string) string {
+	s = capitalizeSentence(s)
+	if !strings.HasSuffix(s, ".") {
+		s += "."
+	}
+	return s
+}
+
+func capitalizeSentence(s string) string {
+	if s == "" || s[0] < 'a' || s[0] > 'z' {
+		return s
+	}
+	return string(s[0]-'a'+'A') + s[1:]
+}
