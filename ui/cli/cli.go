@@ -15,6 +15,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"time"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -46,6 +47,8 @@ type Env struct {
 	// Desktop opens the desktop app on a vault directory; it is what
 	// `casebook` with no command does.
 	Desktop func(vaultDir string) error
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
 }
 
 // Main runs the command line with the process's own environment and
@@ -141,6 +144,11 @@ Exit codes: 0 done, 1 error, 2 usage, 3 wrong passphrase, 4 vault in use,
 		c.backupCommand(),
 		c.restoreCommand(),
 		c.auditCommand(),
+		c.caseCommand(),
+		c.memberCommand(),
+		c.dueCommand(),
+		c.searchCommand(),
+		c.demoCommand(),
 	)
 	return root
 }

@@ -25,6 +25,7 @@ import (
 func describe(err error, vaultDir string) (string, int) {
 	var corrupt *vault.CorruptError
 	var usage usageError
+	var invalid *app.InvalidError
 	switch {
 	case errors.As(err, &usage):
 		return sentence(usage.Error()), ExitUsage
@@ -46,6 +47,23 @@ func describe(err error, vaultDir string) (string, int) {
 		return fmt.Sprintf("%s is not empty; restore needs a new or empty directory, and nothing was changed.", vaultDir), ExitError
 	case errors.Is(err, vault.ErrNoSpace), errors.Is(err, export.ErrNoSpace):
 		return "The disk is full; nothing was changed — free some space and try again.", ExitError
+	case errors.As(err, &invalid):
+		var b strings.Builder
+		fmt.Fprintf(&b, "The input has %s; nothing was stored:", plural(len(invalid.Problems), "problem"))
+		for _, p := range invalid.Problems {
+			if p.Path != "" {
+				fmt.Fprintf(&b, "\n  %s: %s", p.Path, p.Message)
+			} else {
+				fmt.Fprintf(&b, "\n  %s", p.Message)
+			}
+		}
+		return b.String(), ExitError
+	case errors.Is(err, app.ErrNotAllowed):
+		return sentence(err.Error()) + " Nothing was changed.", ExitError
+	case errors.Is(err, app.ErrNoCase):
+		return sentence(err.Error()) + " See 'casebook case list'.", ExitError
+	case errors.Is(err, app.ErrInvalid):
+		return sentence(strings.TrimPrefix(err.Error(), app.ErrInvalid.Error()+": ")) + " Nothing was changed.", ExitError
 	case errors.Is(err, app.ErrWeakPassphrase):
 		return capitalizeSentence(err.Error()) + "; nothing was changed.", ExitError
 	case errors.Is(err, errMismatch):

@@ -1,0 +1,177 @@
+package app
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"sync"
+	"time"
+)
+
+// Config holds the committee's deadlines and habits. The zero value is not
+// useful; start from DefaultConfig.
+type Config struct {
+	// TimeZone is the committee's IANA time zone, used for dates, the
+	// weekly meeting and "today". Empty means the computer's own.
+	TimeZone string `json:"time_zone,omitempty"`
+	// AckWithinHours is the deadline for acknowledging a report.
+	AckWithinHours int `json:"ack_within_hours"`
+	// UrgentReportWithinHours is how soon urgent protective action must be
+	// reported to the whole group.
+	UrgentReportWithinHours int `json:"urgent_report_within_hours"`
+	// UpdatesAfterDays is the age from which an open case owes its parties
+	// weekly status updates.
+	UpdatesAfterDays int `json:"updates_after_days"`
+	// UpdateEveryDays is the interval between status updates.
+	UpdateEveryDays int `json:"update_every_days"`
+	// MeetingWeekday and MeetingTime ("18:00") set the weekly meeting.
+	MeetingWeekday time.Weekday `json:"meeting_weekday"`
+	MeetingTime    string       `json:"meeting_time"`
+	// FollowUpDays is the default delay before a follow-up.
+	FollowUpDays int `json:"follow_up_days"`
+	// ExpungeMonths is how long a closed case is kept when its outcome
+	// upholds nothing; ExpungeMonthsSanction when it imposed something.
+	ExpungeMonths         int `json:"expunge_months"`
+	ExpungeMonthsSanction int `json:"expunge_months_sanction"`
+	// Brigading detection.
+	Brigade BrigadeSettings `json:"brigade"`
+	// AutoLockMinutes locks the desktop app after this much idle time.
+	AutoLockMinutes int `json:"auto_lock_minutes"`
+}
+
+// BrigadeSettings are the stored form of the brigading thresholds.
+type BrigadeSettings struct {
+	WindowDays     int     `json:"window_days"`
+	MinReports     int     `json:"min_reports"`
+	AnonymousShare float64 `json:"anonymous_share"`
+	Similarity     float64 `json:"similarity"`
+}
+
+// DefaultConfig returns the defaults the committee starts from.
+func DefaultConfig() Config {
+	return Config{
+		AckWithinHours:          72,
+		UrgentReportWithinHours: 24,
+		UpdatesAfterDays:        14,
+		UpdateEveryDays:         7,
+		MeetingWeekday:          time.Wednesday,
+		MeetingTime:             "18:00",
+		FollowUpDays:            30,
+		ExpungeMonths:           12,
+		ExpungeMonthsSanction:   36,
+		Brigade:                 BrigadeSettings{WindowDays: 14, MinReports: 3, AnonymousShare: 0.5, Similarity: 0.6},
+		AutoLockMinutes:         5,
+	}
+}
+
+// Location returns the committee's time zone.
+func (c Config) Location() *time.Location {
+	if c.TimeZone == "" {
+		return time.Local
+	}
+	if loc, ok := locations.Load(c.TimeZone); ok {
+		return loc.(*time.Location)
+	}
+	loc, err := time.LoadLocation(c.TimeZone)
+	if err != nil {
+		return time.Local
+	}
+	locations.Store(c.TimeZone, loc)
+	return loc
+}
+
+// locations caches loaded time zones: loading one reads a file.
+var locations sync.Map
+
+// Validate lists what is wrong with the settings.
+func (c Config) Validate() []Problem {
+	var ps []Problem
+	add := func(path, msg string) { ps = append(ps, Problem{Path: path, Message: msg}) }
+	if c.TimeZone != "" {
+		if _, err := time.LoadLocation(c.TimeZone); err != nil {
+			add("time_zone", "is not a known time zone")
+		}
+	}
+	positive := map[string]int{
+		"ack_within_hours": c.AckWithinHours, "urgent_report_within_hours": c.UrgentReportWithinHours,
+		"updates_after_days": c.UpdatesAfterDays, "update_every_days": c.UpdateEveryDays,
+		"follow_up_days": c.FollowUpDays, "expunge_months": c.ExpungeMonths,
+		"expunge_months_sanction": c.ExpungeMonthsSanction, "auto_lock_minutes": c.AutoLockMinutes,
+		"brigade.window_days": c.Brigade.WindowDays, "brigade.min_reports": c.Brigade.MinReports,
+	}
+	for _, k := range slices.Sorted(maps.Keys(positive)) {
+		if positive[k] <= 0 {
+			add(k, "must be a positive whole number")
+		}
+	}
+	if _, _, err := c.meetingClock(); err != nil {
+		add("meeting_time", "must be a time of day such as 18:00")
+	}
+	if c.MeetingWeekday < time.Sunday || c.MeetingWeekday > time.Saturday {
+		add("meeting_weekday", "must be a day of the week")
+	}
+	if c.Brigade.AnonymousShare < 0 || c.Brigade.AnonymousShare >= 1 {
+		add("brigade.anonymous_share", "must be at least 0 and below 1")
+	}
+	if c.Brigade.Similarity <= 0 || c.Brigade.Similarity > 1 {
+		add("brigade.similarity", "must be above 0 and at most 1")
+	}
+	return ps
+}
+
+func (c Config) meetingClock() (hour, minute int, err error) {
+	t, err := time.Parse("15:04", c.MeetingTime)
+	if err != nil {
+		return 0, 0, fmt.Errorf("meeting time: %w", err)
+	}
+	return t.Hour(), t.Minute(), nil
+}
+
+// NextMeeting returns the first weekly meeting at or after t, in the
+// committee's time zone. Daylight-saving changes move the meeting with the
+// wall clock, as people expect.
+func (c Config) NextMeeting(t time.Time) time.Time {
+	loc := c.Location()
+	h, m, err := c.meetingClock()
+	if err != nil {
+		h, m = 18, 0
+	}
+	lt := t.In(loc)
+	days := (int(c.MeetingWeekday) - int(lt.Weekday()) + 7) % 7
+	meet := time.Date(lt.Year(), lt.Month(), lt.Day()+days, h, m, 0, 0, loc)
+	if meet.Before(t) {
+		meet = time.Date(lt.Year(), lt.Month(), lt.Day()+days+7, h, m, 0, 0, loc)
+	}
+	return meet
+}
+
+// addDays adds calendar days in the committee's time zone, keeping the
+// wall-clock time across daylight-saving changes.
+func (c Config) addDays(t time.Time, days int) time.Time {
+	return t.In(c.Location()).AddDate(0, 0, days)
+}
+
+// StartOfDay returns midnight at the start of t's day in the committee's
+// time zone.
+func (c Config) StartOfDay(t time.Time) time.Time {
+	lt := t.In(c.Location())
+	return time.Date(lt.Year(), lt.Month(), lt.Day(), 0, 0, 0, 0, lt.Location())
+}
+
+// BrigadeConfig turns the stored thresholds into detection settings.
+func (c Config) BrigadeConfig() BrigadeConfig {
+	d := DefaultBrigadeConfig()
+	if c.Brigade.WindowDays > 0 {
+		d.Window = time.Duration(c.Brigade.WindowDays) * 24 * time.Hour
+	}
+	if c.Brigade.MinReports > 0 {
+		d.MinReports = c.Brigade.MinReports
+	}
+	if c.Brigade.AnonymousShare > 0 {
+		d.AnonymousShare = c.Brigade.AnonymousShare
+	}
+	if c.Brigade.Similarity > 0 {
+		d.Similarity = c.Brigade.Similarity
+	}
+	return d
+}

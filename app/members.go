@@ -1,0 +1,97 @@
+package app
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Member is a member of the committee.
+type Member struct {
+	// ID is a short stable identifier, such as "m1".
+	ID      string `json:"id"`
+	Name    string `json:"name"`
+	Contact string `json:"contact,omitempty"`
+	Active  bool   `json:"active"`
+}
+
+// Roster is the committee and which member uses this vault.
+type Roster struct {
+	Members []*Member `json:"members"`
+	// Me is the ID of the member whose laptop this is.
+	Me  string `json:"me,omitempty"`
+	Seq int    `json:"seq"`
+}
+
+// Member returns the member with the given ID, or nil. A nil roster has
+// no members.
+func (r *Roster) Member(id string) *Member {
+	if r == nil {
+		return nil
+	}
+	for _, m := range r.Members {
+		if m.ID == id {
+			return m
+		}
+	}
+	return nil
+}
+
+// Find returns the member named by an ID or, case-insensitively, a name.
+func (r *Roster) Find(idOrName string) *Member {
+	if m := r.Member(idOrName); m != nil {
+		return m
+	}
+	if r == nil {
+		return nil
+	}
+	for _, m := range r.Members {
+		if strings.EqualFold(m.Name, strings.TrimSpace(idOrName)) {
+			return m
+		}
+	}
+	return nil
+}
+
+// Add adds a member and returns it.
+func (r *Roster) Add(name, contact string) (*Member, error) {
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return nil, fmt.Errorf("%w: a member needs a name", ErrInvalid)
+	}
+	if r.Find(name) != nil {
+		return nil, fmt.Errorf("%w: the committee already has a member called that", ErrInvalid)
+	}
+	r.Seq++
+	m := &Member{ID: fmt.Sprintf("m%d", r.Seq), Name: name, Contact: strings.TrimSpace(contact), Active: true}
+	r.Members = append(r.Members, m)
+	return m, nil
+}
+
+// Active returns the active members.
+func (r *Roster) Active() []*Member {
+	if r == nil {
+		return nil
+	}
+	return slices.DeleteFunc(slices.Clone(r.Members), func(m *Member) bool { return !m.Active })
+}
+
+// Readers lists the active members who may see a case: everyone without
+// a hard conflict. The reporter is told these names when acknowledged.
+func (r *Roster) Readers(c *Case) []*Member {
+	return slices.DeleteFunc(r.Active(), func(m *Member) bool { return c.Excluded(m.ID) })
+}
+
+// excludeReportedMembers shuts out of a case every member the report is
+// about: a report about a sitting committee member excludes that member
+// automatically.
+func excludeReportedMembers(c *Case, at time.Time) {
+	for _, p := range c.Parties {
+		if p.MemberID == "" || p.Role != RoleReported || c.Excluded(p.MemberID) {
+			continue
+		}
+		c.Conflicts = append(c.Conflicts, &Conflict{MemberID: p.MemberID, Kind: HardConflict,
+			Reason: "the report is about this member", At: at, Automatic: true})
+	}
+}

@@ -1,0 +1,622 @@
+package app
+
+import (
+	"cmp"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"casebook/vault"
+)
+
+// Storage is what the store needs of the vault. *vault.Vault has it.
+type Storage interface {
+	Update(fn func(*vault.Tx) error) error
+	Get(ns, key string) ([]byte, error)
+	Scan(ns, prefix string, fn func(key string, value []byte) error) error
+	Namespaces() ([]string, error)
+	SetActor(name string)
+}
+
+// ErrNoCase means no case has the code name given.
+var ErrNoCase = errors.New("no such case")
+
+// Names of records in the vault. A case lives in its own namespace, so
+// that it can be destroyed on its own.
+const (
+	committeeNS = "committee"
+	rosterKey   = "roster"
+	configKey   = "config"
+	caseNSPre   = "case."
+	caseKey     = "case"
+	msgKeyPre   = "msg."
+)
+
+func caseNS(id string) string { return caseNSPre + id }
+
+// Store is the committee's case book, kept in the vault. It holds every
+// case in memory for fast lists, due work and searches, and writes every
+// change through to the vault before reporting it done. Its methods are
+// safe for concurrent use. Cases it returns are copies.
+type Store struct {
+	st  Storage
+	now func() time.Time
+
+	mu     sync.RWMutex
+	cases  map[string]*Case  // by ID
+	codes  map[string]string // code name → ID
+	roster Roster
+	config Config
+	msgs   map[string]int // messages per case ID
+
+	indexOnce sync.Once
+	index     *SearchIndex
+	indexErr  error
+}
+
+// OpenStore loads the case book from the vault. now is the clock (nil
+// means time.Now).
+func OpenStore(st Storage, now func() time.Time) (*Store, error) {
+	if now == nil {
+		now = time.Now
+	}
+	s := &Store{st: st, now: now, cases: map[string]*Case{}, codes: map[string]string{},
+		config: DefaultConfig(), msgs: map[string]int{}}
+	if err := s.loadJSON(committeeNS, rosterKey, &s.roster); err != nil {
+		return nil, err
+	}
+	if err := s.loadJSON(committeeNS, configKey, &s.config); err != nil {
+		return nil, err
+	}
+	names, err := st.Namespaces()
+	if err != nil {
+		return nil, fmt.Errorf("list cases: %w", err)
+	}
+	for _, ns := range names {
+		if !strings.HasPrefix(ns, caseNSPre) {
+			continue
+		}
+		c := &Case{}
+		if err := s.loadJSON(ns, caseKey, c); errors.Is(err, vault.ErrNotFound) {
+			continue
+		} else if err != nil {
+			return nil, err
+		}
+		s.cases[c.ID] = c
+		s.codes[c.Code] = c.ID
+	}
+	if m := s.roster.Member(s.roster.Me); m != nil {
+		st.SetActor(m.Name)
+	}
+	return s, nil
+}
+
+func (s *Store) loadJSON(ns, key string, v any) error {
+	b, err := s.st.Get(ns, key)
+	if errors.Is(err, vault.ErrNotFound) {
+		if key == caseKey {
+			return err
+		}
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("read %s/%s: %w", ns, key, err)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("read %s/%s: %w", ns, key, &vault.CorruptError{Record: ns + "/" + key, Err: errors.New("unreadable record")})
+	}
+	return nil
+}
+
+func putJSON(tx *vault.Tx, ns, key string, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return tx.Put(ns, key, b)
+}
+
+func clone[T any](v *T) *T {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err) // our types always marshal
+	}
+	out := new(T)
+	if err := json.Unmarshal(b, out); err != nil {
+		panic(err)
+	}
+	return out
+}
+
+// Context returns the process context for the member using this vault.
+func (s *Store) Context() Context {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.contextLocked()
+}
+
+func (s *Store) contextLocked() Context {
+	return Context{Now: s.now(), Member: s.roster.Me, Roster: clone(&s.roster), Config: s.config}
+}
+
+// Config returns the committee's settings.
+func (s *Store) Config() Config {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.config
+}
+
+// SetConfig validates and stores new settings.
+func (s *Store) SetConfig(c Config) error {
+	if ps := c.Validate(); len(ps) > 0 {
+		return &InvalidError{Problems: ps}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.st.Update(func(tx *vault.Tx) error { return putJSON(tx, committeeNS, configKey, c) }); err != nil {
+		return err
+	}
+	s.config = c
+	return nil
+}
+
+// Roster returns a copy of the committee roster.
+func (s *Store) Roster() *Roster {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return clone(&s.roster)
+}
+
+// UpdateRoster changes the roster through fn and stores it; if fn fails,
+// nothing changes.
+func (s *Store) UpdateRoster(fn func(r *Roster) error) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r := clone(&s.roster)
+	if err := fn(r); err != nil {
+		return err
+	}
+	if r.Me != "" && r.Member(r.Me) == nil {
+		return fmt.Errorf("%w: the member using this vault must be on the roster", ErrInvalid)
+	}
+	if err := s.st.Update(func(tx *vault.Tx) error { return putJSON(tx, committeeNS, rosterKey, r) }); err != nil {
+		return err
+	}
+	s.roster = *r
+	if m := r.Member(r.Me); m != nil {
+		s.st.SetActor(m.Name)
+	}
+	return nil
+}
+
+// DeclareConflict records a member's conflict of interest on a case.
+func (s *Store) DeclareConflict(code, member string, kind ConflictKind, reason string) (*Case, error) {
+	return s.Step(code, Step{Action: ActDeclareConflict, Member: member, Kind: kind, Text: reason})
+}
+
+// lookup finds a case by code name, case-insensitively.
+func (s *Store) lookup(code string) (*Case, error) {
+	id, ok := s.codes[strings.ToLower(strings.TrimSpace(code))]
+	if !ok {
+		return nil, fmt.Errorf("%w: %q", ErrNoCase, code)
+	}
+	return s.cases[id], nil
+}
+
+// Case returns a copy of the case with the given code name.
+func (s *Store) Case(code string) (*Case, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	c, err := s.lookup(code)
+	if err != nil {
+		return nil, err
+	}
+	return clone(c), nil
+}
+
+// Summary is a case as the case list shows it.
+type Summary struct {
+	ID           string       `json:"id"`
+	Code         string       `json:"code"`
+	Stage        Stage        `json:"stage"`
+	Outcome      Outcome      `json:"outcome,omitempty"`
+	Responder    string       `json:"responder,omitempty"`
+	Received     time.Time    `json:"received"`
+	ReporterKind ReporterKind `json:"reporter_kind"`
+	Urgent       bool         `json:"urgent,omitempty"`
+	RecordOnly   bool         `json:"record_only,omitempty"`
+	NextDue      time.Time    `json:"next_due,omitzero"`
+	NextAction   Action       `json:"next_action,omitempty"`
+}
+
+// List returns a summary of every case, newest first, optionally only
+// those at one stage (empty: all). The next due date of each case is
+// computed as of now.
+func (s *Store) List(stage Stage) []Summary {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	ctx := s.contextLocked()
+	out := make([]Summary, 0, len(s.cases))
+	for _, c := range s.cases {
+		if stage != "" && c.Stage != stage {
+			continue
+		}
+		sum := Summary{ID: c.ID, Code: c.Code, Stage: c.Stage, Outcome: c.Outcome, Responder: c.Responder,
+			Received: c.Received, ReporterKind: c.ReporterKind, Urgent: c.Urgent, RecordOnly: c.RecordOnly}
+		var first time.Time
+		dueForCase(c, ctx, ctx.Now, func(_ *Case, _ DueKind, due time.Time, _ string, a Action, _ string) {
+			if first.IsZero() || due.Before(first) {
+				first, sum.NextAction = due, a
+			}
+		})
+		sum.NextDue = first
+		out = append(out, sum)
+	}
+	slices.SortFunc(out, func(a, b Summary) int {
+		return cmp.Or(b.Received.Compare(a.Received), cmp.Compare(a.Code, b.Code))
+	})
+	return out
+}
+
+// NewCase files a report and returns the new case. Members the report is
+// about are excluded from it at once.
+func (s *Store) NewCase(in *Intake) (*Case, error) {
+	if ps := in.Validate(); len(ps) > 0 {
+		return nil, &InvalidError{Problems: ps}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	code := NewCodeName(func(c string) bool { _, taken := s.codes[c]; return taken })
+	c := in.NewCase(newID(), code, now)
+	for _, p := range c.Parties {
+		if p.CommitteeMember && p.MemberID == "" {
+			if m := s.roster.Find(p.Name); m != nil {
+				p.MemberID = m.ID
+			}
+		}
+	}
+	excludeReportedMembers(c, now)
+	if err := s.saveLocked(c, nil); err != nil {
+		return nil, err
+	}
+	return clone(c), nil
+}
+
+// saveLocked writes a case (and new messages) in one atomic change, then
+// makes it the current version. The caller holds s.mu.
+func (s *Store) saveLocked(c *Case, msgs []*Message) error {
+	err := s.st.Update(func(tx *vault.Tx) error {
+		if err := putJSON(tx, caseNS(c.ID), caseKey, c); err != nil {
+			return err
+		}
+		for _, m := range msgs {
+			if err := putJSON(tx, caseNS(c.ID), msgKeyPre+m.ID, m); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	s.cases[c.ID] = c
+	s.codes[c.Code] = c.ID
+	s.msgs[c.ID] += len(msgs)
+	s.reindexLocked(c, msgs)
+	return nil
+}
+
+// modify applies fn to a copy of a case and saves it; if fn or the write
+// fails, the case is unchanged.
+func (s *Store) modify(code string, fn func(c *Case, ctx Context) ([]*Message, error)) (*Case, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cur, err := s.lookup(code)
+	if err != nil {
+		return nil, err
+	}
+	c := clone(cur)
+	msgs, err := fn(c, s.contextLocked())
+	if err != nil {
+		return nil, err
+	}
+	if err := s.saveLocked(c, msgs); err != nil {
+		return nil, err
+	}
+	return clone(c), nil
+}
+
+// Step takes one step of the process on a case. A refused step returns an
+// error matching ErrNotAllowed and changes nothing.
+func (s *Store) Step(code string, step Step) (*Case, error) {
+	return s.modify(code, func(c *Case, ctx Context) ([]*Message, error) {
+		return nil, c.Apply(step, ctx)
+	})
+}
+
+func checkVisibility(c *Case, v Visibility) error {
+	for _, id := range v.SharedWith {
+		if c.Party(id) == nil {
+			return fmt.Errorf("%w: the case has no party %q to share with", ErrInvalid, id)
+		}
+	}
+	return nil
+}
+
+// AddNote adds an internal note, committee only unless shared with named
+// parties.
+func (s *Store) AddNote(code, text string, vis Visibility) (*Note, error) {
+	var n *Note
+	_, err := s.modify(code, func(c *Case, ctx Context) ([]*Message, error) {
+		if strings.TrimSpace(text) == "" {
+			return nil, fmt.Errorf("%w: a note needs text", ErrInvalid)
+		}
+		if err := checkVisibility(c, vis); err != nil {
+			return nil, err
+		}
+		n = &Note{ID: c.nextID("n"), At: ctx.Now, Author: ctx.Member, Text: text, Visibility: vis}
+		c.Notes = append(c.Notes, n)
+		return nil, nil
+	})
+	return n, err
+}
+
+// AddMessage records a message to or from a party.
+func (s *Store) AddMessage(code string, m Message) (*Message, error) {
+	var out *Message
+	_, err := s.modify(code, func(c *Case, ctx Context) ([]*Message, error) {
+		if c.Party(m.PartyID) == nil {
+			return nil, fmt.Errorf("%w: the case has no party %q", ErrInvalid, m.PartyID)
+		}
+		if m.Direction != In && m.Direction != Out {
+			return nil, fmt.Errorf("%w: a message goes in or out", ErrInvalid)
+		}
+		if strings.TrimSpace(m.Text) == "" {
+			return nil, fmt.Errorf("%w: a message needs text", ErrInvalid)
+		}
+		if err := checkVisibility(c, m.Visibility); err != nil {
+			return nil, err
+		}
+		m.ID = c.nextID("msg")
+		if m.At.IsZero() {
+			m.At = ctx.Now
+		}
+		out = &m
+		return []*Message{out}, nil
+	})
+	return out, err
+}
+
+// AddEvidence records an evidence item, unverified.
+func (s *Store) AddEvidence(code, url, note string, vis Visibility) (*Evidence, error) {
+	var e *Evidence
+	_, err := s.modify(code, func(c *Case, ctx Context) ([]*Message, error) {
+		if strings.TrimSpace(url) == "" && strings.TrimSpace(note) == "" {
+			return nil, fmt.Errorf("%w: evidence needs a link or a note", ErrInvalid)
+		}
+		if err := checkVisibility(c, vis); err != nil {
+			return nil, err
+		}
+		e = &Evidence{ID: c.nextID("e"), At: ctx.Now, URL: url, Note: note, Corroboration: Unverified, Visibility: vis}
+		c.Evidence = append(c.Evidence, e)
+		return nil, nil
+	})
+	return e, err
+}
+
+// Corroborate records how far an evidence item was verified.
+func (s *Store) Corroborate(code, evidenceID string, status Corroboration, how string) (*Case, error) {
+	return s.modify(code, func(c *Case, _ Context) ([]*Message, error) {
+		for _, e := range c.Evidence {
+			if e.ID == evidenceID {
+				if status != Unverified && status != Corroborated && status != NotCorroborated {
+					return nil, fmt.Errorf("%w: corroboration is unverified, corroborated or not-corroborated", ErrInvalid)
+				}
+				e.Corroboration, e.How = status, how
+				return nil, nil
+			}
+		}
+		return nil, fmt.Errorf("%w: the case has no evidence %q", ErrInvalid, evidenceID)
+	})
+}
+
+// AddCheck adds a line to the corroboration worksheet.
+func (s *Store) AddCheck(code, what, source string) (*Check, error) {
+	var k *Check
+	_, err := s.modify(code, func(c *Case, _ Context) ([]*Message, error) {
+		if strings.TrimSpace(what) == "" {
+			return nil, fmt.Errorf("%w: say what to verify", ErrInvalid)
+		}
+		k = &Check{ID: c.nextID("k"), What: what, Source: source, Status: Unverified}
+		c.Worksheet = append(c.Worksheet, k)
+		return nil, nil
+	})
+	return k, err
+}
+
+// ResolveCheck records what came of a worksheet line.
+func (s *Store) ResolveCheck(code, checkID string, status Corroboration, result string) (*Case, error) {
+	return s.modify(code, func(c *Case, _ Context) ([]*Message, error) {
+		for _, k := range c.Worksheet {
+			if k.ID == checkID {
+				k.Status, k.Result = status, result
+				return nil, nil
+			}
+		}
+		return nil, fmt.Errorf("%w: the worksheet has no line %q", ErrInvalid, checkID)
+	})
+}
+
+// Messages returns a case's correspondence, oldest first.
+func (s *Store) Messages(code string) ([]*Message, error) {
+	s.mu.RLock()
+	c, err := s.lookup(code)
+	s.mu.RUnlock()
+	if err != nil {
+		return nil, err
+	}
+	return s.readMessages(c.ID)
+}
+
+func (s *Store) readMessages(caseID string) ([]*Message, error) {
+	var out []*Message
+	err := s.st.Scan(caseNS(caseID), msgKeyPre, func(key string, value []byte) error {
+		m := &Message{}
+		if err := json.Unmarshal(value, m); err != nil {
+			return &vault.CorruptError{Record: caseNS(caseID) + "/" + key, Err: errors.New("unreadable message")}
+		}
+		out = append(out, m)
+		return nil
+	})
+	slices.SortStableFunc(out, func(a, b *Message) int { return cmp.Or(a.At.Compare(b.At), cmp.Compare(a.ID, b.ID)) })
+	return out, err
+}
+
+// Brigading returns the current brigading flags.
+func (s *Store) Brigading() []BrigadeFlag {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return DetectBrigading(s.allLocked(), s.config.BrigadeConfig())
+}
+
+func (s *Store) allLocked() []*Case {
+	out := make([]*Case, 0, len(s.cases))
+	for _, c := range s.cases {
+		out = append(out, c)
+	}
+	slices.SortFunc(out, func(a, b *Case) int { return cmp.Compare(a.Code, b.Code) })
+	return out
+}
+
+// Due lists the work due as of asOf (see Due).
+func (s *Store) Due(asOf time.Time) []DueItem {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	all := s.allLocked()
+	ctx := s.contextLocked()
+	return Due(all, DetectBrigading(all, s.config.BrigadeConfig()), ctx, asOf)
+}
+
+// SearchResult is one place a search found its words.
+type SearchResult struct {
+	Code    string `json:"code"`
+	Kind    string `json:"kind"`
+	ItemID  string `json:"item_id,omitempty"`
+	Snippet string `json:"snippet"`
+}
+
+// Search finds cases and correspondence containing every word of query
+// (accents and case ignored; the last word may be the start of a word).
+// The first search builds the index, reading every message once.
+func (s *Store) Search(query string, limit int) ([]SearchResult, error) {
+	s.indexOnce.Do(s.buildIndex)
+	if s.indexErr != nil {
+		return nil, s.indexErr
+	}
+	hits := s.index.Search(query, limit)
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := make([]SearchResult, 0, len(hits))
+	for _, h := range hits {
+		c := s.cases[h.CaseID]
+		if c == nil {
+			continue
+		}
+		out = append(out, SearchResult{Code: c.Code, Kind: h.Kind, ItemID: h.ItemID, Snippet: h.Snippet})
+	}
+	return out, nil
+}
+
+func (s *Store) buildIndex() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	idx := NewSearchIndex()
+	for _, c := range s.allLocked() {
+		msgs, err := s.readMessages(c.ID)
+		if err != nil {
+			s.indexErr = err
+			return
+		}
+		addCaseDocs(idx, c, msgs)
+	}
+	s.index = idx
+}
+
+// reindexLocked refreshes a changed case in the index, if it is built.
+func (s *Store) reindexLocked(c *Case, newMsgs []*Message) {
+	if s.index == nil {
+		return
+	}
+	s.index.RemoveCase(c.ID)
+	msgs, err := s.readMessages(c.ID)
+	if err != nil {
+		msgs = newMsgs
+	}
+	addCaseDocs(s.index, c, msgs)
+}
+
+func addCaseDocs(idx *SearchIndex, c *Case, msgs []*Message) {
+	idx.Add(SearchDoc{CaseID: c.ID, Kind: "case", Text: strings.Join([]string{c.Code, c.Summary, c.Description, c.When, c.Where, c.PriorAttempts}, "\n")})
+	for _, p := range c.Parties {
+		idx.Add(SearchDoc{CaseID: c.ID, Kind: "party", ItemID: p.ID, Text: strings.Join([]string{p.Name, p.Pseudonym, p.Handle, p.Contact, p.Relationship}, " ")})
+	}
+	for _, n := range c.Notes {
+		idx.Add(SearchDoc{CaseID: c.ID, Kind: "note", ItemID: n.ID, Text: n.Text})
+	}
+	for _, e := range c.Evidence {
+		idx.Add(SearchDoc{CaseID: c.ID, Kind: "evidence", ItemID: e.ID, Text: e.URL + " " + e.Note + " " + e.How})
+	}
+	for _, m := range msgs {
+		idx.Add(SearchDoc{CaseID: c.ID, Kind: "message", ItemID: m.ID, Text: m.Subject + "\n" + m.Text})
+	}
+}
+
+// Import adds whole cases with their messages, many per atomic write; it
+// is how demo data and bulk imports arrive. Cases whose code names are
+// taken get new ones.
+func (s *Store) Import(cases []*Case, msgs map[string][]*Message) error {
+	const perWrite = 20
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for start := 0; start < len(cases); start += perWrite {
+		batch := cases[start:min(start+perWrite, len(cases))]
+		for _, c := range batch {
+			if _, taken := s.codes[c.Code]; taken || c.Code == "" {
+				c.Code = NewCodeName(func(x string) bool { _, t := s.codes[x]; return t })
+			}
+			if c.ID == "" {
+				c.ID = newID()
+			}
+		}
+		err := s.st.Update(func(tx *vault.Tx) error {
+			for _, c := range batch {
+				if err := putJSON(tx, caseNS(c.ID), caseKey, c); err != nil {
+					return err
+				}
+				for _, m := range msgs[c.ID] {
+					if err := putJSON(tx, caseNS(c.ID), msgKeyPre+m.ID, m); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, c := range batch {
+			s.cases[c.ID] = c
+			s.codes[c.Code] = c.ID
+			s.msgs[c.ID] += len(msgs[c.ID])
+			if s.index != nil {
+				addCaseDocs(s.index, c, msgs[c.ID])
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,302 @@
+package cli
+
+import (
+	"fmt"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"casebook/app"
+)
+
+func (c *command) memberCommand() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "member",
+		Short: "The committee roster, who uses this vault, and conflicts of interest",
+		Args:  noArgs,
+	}
+	var asJSON bool
+	list := &cobra.Command{
+		Use:   "list",
+		Short: "List the committee's members",
+		Args:  noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return c.withStore(func(s *app.Store) error {
+				r := s.Roster()
+				if asJSON {
+					return printJSON(c.env.Stdout, r)
+				}
+				tw := tabwriter.NewWriter(c.env.Stdout, 0, 4, 2, ' ', 0)
+				fmt.Fprintln(tw, "ID\tNAME\tCONTACT\tSTATUS")
+				for _, m := range r.Members {
+					status := "active"
+					if !m.Active {
+						status = "former"
+					}
+					if m.ID == r.Me {
+						status += ", uses this vault"
+					}
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", m.ID, m.Name, m.Contact, status)
+				}
+				return tw.Flush()
+			})
+		},
+	}
+	list.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+
+	var contact string
+	var me bool
+	add := &cobra.Command{
+		Use:   "add NAME",
+		Short: "Add a member to the roster",
+		Args:  exactArgs(1, "the member's NAME"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return c.withStore(func(s *app.Store) error {
+				var added *app.Member
+				err := s.UpdateRoster(func(r *app.Roster) error {
+					m, err := r.Add(args[0], contact)
+					if err != nil {
+						return err
+					}
+					if me || len(r.Members) == 1 {
+						r.Me = m.ID
+					}
+					added = m
+					return nil
+				})
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(c.env.Stdout, "Added %s as %s.\n", added.Name, added.ID)
+				return nil
+			})
+		},
+	}
+	add.Flags().StringVar(&contact, "contact", "", "how the committee reaches the member")
+	add.Flags().BoolVar(&me, "me", false, "this member uses this vault")
+
+	setMe := &cobra.Command{
+		Use:   "me MEMBER",
+		Short: "Say which member uses this vault (recorded as the actor of every change)",
+		Args:  exactArgs(1, "the MEMBER, by ID or name"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return c.withStore(func(s *app.Store) error {
+				return s.UpdateRoster(func(r *app.Roster) error {
+					m := r.Find(args[0])
+					if m == nil {
+						return fmt.Errorf("%w: no member %q on the roster", app.ErrInvalid, args[0])
+					}
+					r.Me = m.ID
+					return nil
+				})
+			})
+		},
+	}
+
+	deactivate := &cobra.Command{
+		Use:   "leave MEMBER",
+		Short: "Mark a member as no longer on the committee (their history stays)",
+		Args:  exactArgs(1, "the MEMBER, by ID or name"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return c.withStore(func(s *app.Store) error {
+				return s.UpdateRoster(func(r *app.Roster) error {
+					m := r.Find(args[0])
+					if m == nil {
+						return fmt.Errorf("%w: no member %q on the roster", app.ErrInvalid, args[0])
+					}
+					m.Active = false
+					return nil
+				})
+			})
+		},
+	}
+
+	var kind, reason string
+	conflict := &cobra.Command{
+		Use:   "conflict CODE MEMBER --kind hard|soft --reason TEXT",
+		Short: "Declare a member's conflict of interest on a case (hard: shut out; soft: recorded)",
+		Args:  exactArgs(2, "the case's CODE and the MEMBER"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return c.withStore(func(s *app.Store) error {
+				m := s.Roster().Find(args[1])
+				if m == nil {
+					return fmt.Errorf("%w: no member %q on the roster", app.ErrInvalid, args[1])
+				}
+				if _, err := s.DeclareConflict(args[0], m.ID, app.ConflictKind(kind), reason); err != nil {
+					return err
+				}
+				fmt.Fprintf(c.env.Stdout, "Recorded a %s conflict of interest for %s.\n", kind, m.Name)
+				return nil
+			})
+		},
+	}
+	conflict.Flags().StringVar(&kind, "kind", "hard", "hard (shut out of the case) or soft (declared)")
+	conflict.Flags().StringVar(&reason, "reason", "", "why")
+
+	cmd.AddCommand(list, add, setMe, deactivate, conflict)
+	return cmd
+}
+
+func (c *command) dueCommand() *cobra.Command {
+	var asOf string
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "due [--as-of DATE]",
+		Short: "List what is due: overdue first, then today and this week",
+		Args:  noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return c.withStore(func(s *app.Store) error {
+				loc := s.Config().Location()
+				when := c.now()
+				if asOf != "" {
+					t, err := parseDate(asOf, loc)
+					if err != nil {
+						return err
+					}
+					when = t
+				}
+				items := s.Due(when)
+				if asJSON {
+					if items == nil {
+						items = []app.DueItem{}
+					}
+					return printJSON(c.env.Stdout, items)
+				}
+				if len(items) == 0 {
+					fmt.Fprintln(c.env.Stdout, "Nothing is due this week.")
+					return nil
+				}
+				tw := tabwriter.NewWriter(c.env.Stdout, 0, 4, 2, ' ', 0)
+				fmt.Fprintln(tw, "DUE\t\tCASE\tWHAT\tSTEP")
+				for _, it := range items {
+					flag := ""
+					if it.Overdue {
+						flag = "OVERDUE"
+					}
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", it.Due.In(loc).Format("Mon 2006-01-02 15:04"), flag, it.Code, it.Text, it.Action)
+				}
+				return tw.Flush()
+			})
+		},
+	}
+	cmd.Flags().StringVar(&asOf, "as-of", "", "as of `DATE` (default now)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func (c *command) searchCommand() *cobra.Command {
+	var asJSON bool
+	var limit int
+	cmd := &cobra.Command{
+		Use:   "search QUERY",
+		Short: "Find words in cases and correspondence (accents and case ignored)",
+		Args:  exactArgs(1, "the QUERY (quote several words)"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return c.withStore(func(s *app.Store) error {
+				hits, err := s.Search(args[0], limit)
+				if err != nil {
+					return err
+				}
+				if asJSON {
+					if hits == nil {
+						hits = []app.SearchResult{}
+					}
+					return printJSON(c.env.Stdout, hits)
+				}
+				if len(hits) == 0 {
+					fmt.Fprintln(c.env.Stdout, "Nothing found.")
+					return nil
+				}
+				for _, h := range hits {
+					where := h.Kind
+					if h.ItemID != "" {
+						where += " " + h.ItemID
+					}
+					fmt.Fprintf(c.env.Stdout, "%s  %s  %s\n", h.Code, where, oneLine(h.Snippet))
+				}
+				return nil
+			})
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	cmd.Flags().IntVar(&limit, "limit", 50, "at most `N` results")
+	return cmd
+}
+
+func (c *command) demoCommand() *cobra.Command {
+	var n int
+	var seed uint64
+	cmd := &cobra.Command{
+		Use:   "demo [--cases N]",
+		Short: "Fill the vault with synthetic cases, for trying Casebook out",
+		Long: `Fill the vault with realistic synthetic cases across every stage and outcome,
+with a synthetic committee if the roster is empty. Every person is invented.
+Use a vault of its own for this: the cases mix with real ones otherwise.`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if n < 1 || n > 1_000_000 {
+				return usageError{fmt.Errorf("--cases takes a number from 1 to 1000000")}
+			}
+			return c.withStore(func(s *app.Store) error {
+				d := app.Demo(app.DemoOptions{Cases: n, Seed: seed, Now: c.now(), Config: s.Config()})
+				if len(s.Roster().Members) == 0 {
+					if err := s.UpdateRoster(func(r *app.Roster) error { *r = *d.Roster; return nil }); err != nil {
+						return err
+					}
+				} else {
+					remapDemoMembers(d, s.Roster())
+				}
+				if err := s.Import(d.Cases, d.Messages); err != nil {
+					return err
+				}
+				msgs := 0
+				for _, m := range d.Messages {
+					msgs += len(m)
+				}
+				fmt.Fprintf(c.env.Stdout, "Added %d synthetic cases with %d messages.\n", len(d.Cases), msgs)
+				return nil
+			})
+		},
+	}
+	cmd.Flags().IntVar(&n, "cases", 30, "how many cases")
+	cmd.Flags().Uint64Var(&seed, "seed", 1, "the random seed (the same seed makes the same cases)")
+	return cmd
+}
+
+// remapDemoMembers points the demo's member IDs at the existing roster, so
+// that responders and votes name real members of this vault's roster.
+func remapDemoMembers(d *app.DemoData, r *app.Roster) {
+	active := r.Active()
+	if len(active) == 0 {
+		return
+	}
+	ids := map[string]string{}
+	for i, m := range d.Roster.Members {
+		ids[m.ID] = active[i%len(active)].ID
+	}
+	for _, k := range d.Cases {
+		if k.Responder != "" {
+			k.Responder = ids[k.Responder]
+		}
+		for _, x := range k.Conflicts {
+			x.MemberID = ids[x.MemberID]
+		}
+		for _, p := range k.Parties {
+			if p.MemberID != "" {
+				p.MemberID = ids[p.MemberID]
+			}
+		}
+		for _, v := range k.Votes {
+			b := map[string]app.Choice{}
+			for m, ch := range v.Ballots {
+				b[ids[m]] = ch
+			}
+			v.Ballots = b
+		}
+		for _, e := range k.History {
+			if e.Member != "" {
+				e.Member = ids[e.Member]
+			}
+		}
+	}
+}
