@@ -89,11 +89,19 @@ func Due(cases []*Case, flags []BrigadeFlag, ctx Context, asOf time.Time) []DueI
 			continue
 		}
 		first := byCode[open[0]]
-		due := cfg.NextMeeting(first.Received)
-		if d := cfg.NextMeeting(dayStart); due.Before(dayStart) && d.Before(horizon) {
-			due = d
+		for _, code := range open[1:] {
+			if c := byCode[code]; c.Received.Before(first.Received) {
+				first = c
+			}
 		}
-		items = append(items, DueItem{Kind: DueBrigade, CaseID: first.ID, Code: first.Code, Related: open[1:],
+		// A flag is for the meeting to discuss: the first meeting after the
+		// earliest report, or the next one if that has passed.
+		due := cfg.NextMeeting(first.Received)
+		if due.Before(dayStart) {
+			due = cfg.NextMeeting(dayStart)
+		}
+		related := slices.DeleteFunc(slices.Clone(open), func(code string) bool { return code == first.Code })
+		items = append(items, DueItem{Kind: DueBrigade, CaseID: first.ID, Code: first.Code, Related: related,
 			Due: due, Overdue: due.Before(dayStart),
 			Text: fmt.Sprintf("Review %d linked reports together at the meeting: possible brigading", len(open))})
 	}

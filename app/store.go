@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -24,6 +25,13 @@ type Storage interface {
 
 // ErrNoCase means no case has the code name given.
 var ErrNoCase = errors.New("no such case")
+
+// ErrExcluded means the member using this vault has a hard conflict of
+// interest on the case and may not read it.
+var ErrExcluded = errors.New("you have a conflict of interest on this case")
+
+// codeNamePattern is the shape of a code name.
+var codeNamePattern = regexp.MustCompile(`^[a-z]+-[a-z]+-[0-9]{2}$`)
 
 // Names of records in the vault. A case lives in its own namespace, so
 // that it can be destroyed on its own.
@@ -214,6 +222,9 @@ func (s *Store) Case(code string) (*Case, error) {
 	c, err := s.lookup(code)
 	if err != nil {
 		return nil, err
+	}
+	if s.roster.Me != "" && c.Excluded(s.roster.Me) {
+		return nil, fmt.Errorf("%w: %s", ErrExcluded, c.Code)
 	}
 	return clone(c), nil
 }
@@ -414,8 +425,8 @@ func (s *Store) Corroborate(code, evidenceID string, status Corroboration, how s
 	return s.modify(code, func(c *Case, _ Context) ([]*Message, error) {
 		for _, e := range c.Evidence {
 			if e.ID == evidenceID {
-				if status != Unverified && status != Corroborated && status != NotCorroborated {
-					return nil, fmt.Errorf("%w: corroboration is unverified, corroborated or not-corroborated", ErrInvalid)
+				if !validCorroboration(status) {
+					return nil, errCorroboration
 				}
 				e.Corroboration, e.How = status, how
 				return nil, nil
@@ -423,6 +434,12 @@ func (s *Store) Corroborate(code, evidenceID string, status Corroboration, how s
 		}
 		return nil, fmt.Errorf("%w: the case has no evidence %q", ErrInvalid, evidenceID)
 	})
+}
+
+var errCorroboration = fmt.Errorf("%w: corroboration is unverified, corroborated or not-corroborated", ErrInvalid)
+
+func validCorroboration(s Corroboration) bool {
+	return s == Unverified || s == Corroborated || s == NotCorroborated
 }
 
 // AddCheck adds a line to the corroboration worksheet.
@@ -442,6 +459,9 @@ func (s *Store) AddCheck(code, what, source string) (*Check, error) {
 // ResolveCheck records what came of a worksheet line.
 func (s *Store) ResolveCheck(code, checkID string, status Corroboration, result string) (*Case, error) {
 	return s.modify(code, func(c *Case, _ Context) ([]*Message, error) {
+		if !validCorroboration(status) {
+			return nil, errCorroboration
+		}
 		for _, k := range c.Worksheet {
 			if k.ID == checkID {
 				k.Status, k.Result = status, result
@@ -456,9 +476,13 @@ func (s *Store) ResolveCheck(code, checkID string, status Corroboration, result 
 func (s *Store) Messages(code string) ([]*Message, error) {
 	s.mu.RLock()
 	c, err := s.lookup(code)
+	excluded := err == nil && s.roster.Me != "" && c.Excluded(s.roster.Me)
 	s.mu.RUnlock()
 	if err != nil {
 		return nil, err
+	}
+	if excluded {
+		return nil, fmt.Errorf("%w: %s", ErrExcluded, c.Code)
 	}
 	return s.readMessages(c.ID)
 }
@@ -473,7 +497,10 @@ func (s *Store) readMessages(caseID string) ([]*Message, error) {
 		out = append(out, m)
 		return nil
 	})
-	slices.SortStableFunc(out, func(a, b *Message) int { return cmp.Or(a.At.Compare(b.At), cmp.Compare(a.ID, b.ID)) })
+	// Item IDs end in a sequence number: "msg9" comes before "msg10".
+	slices.SortStableFunc(out, func(a, b *Message) int {
+		return cmp.Or(a.At.Compare(b.At), cmp.Compare(len(a.ID), len(b.ID)), cmp.Compare(a.ID, b.ID))
+	})
 	return out, err
 }
 
@@ -524,7 +551,7 @@ func (s *Store) Search(query string, limit int) ([]SearchResult, error) {
 	out := make([]SearchResult, 0, len(hits))
 	for _, h := range hits {
 		c := s.cases[h.CaseID]
-		if c == nil {
+		if c == nil || (s.roster.Me != "" && c.Excluded(s.roster.Me)) {
 			continue
 		}
 		out = append(out, SearchResult{Code: c.Code, Kind: h.Kind, ItemID: h.ItemID, Snippet: h.Snippet})
@@ -577,21 +604,29 @@ func addCaseDocs(idx *SearchIndex, c *Case, msgs []*Message) {
 }
 
 // Import adds whole cases with their messages, many per atomic write; it
-// is how demo data and bulk imports arrive. Cases whose code names are
-// taken get new ones.
-func (s *Store) Import(cases []*Case, msgs map[string][]*Message) error {
+// is how demo data and bulk imports arrive. A case whose code name is
+// taken, or is not a code name, gets a new one. The store keeps copies.
+// It returns the code names given, in the order of cases.
+func (s *Store) Import(cases []*Case, msgs map[string][]*Message) ([]string, error) {
 	const perWrite = 20
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	codes := make([]string, 0, len(cases))
 	for start := 0; start < len(cases); start += perWrite {
-		batch := cases[start:min(start+perWrite, len(cases))]
-		for _, c := range batch {
-			if _, taken := s.codes[c.Code]; taken || c.Code == "" {
-				c.Code = NewCodeName(func(x string) bool { _, t := s.codes[x]; return t })
+		batch := make([]*Case, 0, perWrite)
+		reserved := map[string]bool{}
+		taken := func(code string) bool { _, t := s.codes[code]; return t || reserved[code] }
+		for _, c := range cases[start:min(start+perWrite, len(cases))] {
+			c = clone(c)
+			c.Code = strings.ToLower(strings.TrimSpace(c.Code))
+			if !codeNamePattern.MatchString(c.Code) || taken(c.Code) {
+				c.Code = NewCodeName(taken)
 			}
+			reserved[c.Code] = true
 			if c.ID == "" {
 				c.ID = newID()
 			}
+			batch = append(batch, c)
 		}
 		err := s.st.Update(func(tx *vault.Tx) error {
 			for _, c := range batch {
@@ -607,9 +642,10 @@ func (s *Store) Import(cases []*Case, msgs map[string][]*Message) error {
 			return nil
 		})
 		if err != nil {
-			return err
+			return codes, err
 		}
 		for _, c := range batch {
+			codes = append(codes, c.Code)
 			s.cases[c.ID] = c
 			s.codes[c.Code] = c.ID
 			s.msgs[c.ID] += len(msgs[c.ID])
@@ -618,5 +654,5 @@ func (s *Store) Import(cases []*Case, msgs map[string][]*Message) error {
 			}
 		}
 	}
-	return nil
+	return codes, nil
 }

@@ -513,6 +513,9 @@ func init() {
 				if m == "" || ctx.Roster.Member(m) == nil {
 					return "name a member of the committee"
 				}
+				if !ctx.Roster.Member(m).Active {
+					return "that member is no longer on the committee and cannot vote"
+				}
 				if c.Excluded(m) {
 					return "that member has a conflict of interest on this case and cannot vote"
 				}
@@ -656,6 +659,10 @@ func init() {
 			apply: func(c *Case, s Step, ctx Context) {
 				c.Appeals = append(c.Appeals, &Appeal{At: ctx.Now, Text: s.Text})
 				c.ClosedAt, c.ExpungeOn, c.FollowUpOn, c.Proposed = time.Time{}, time.Time{}, time.Time{}, ""
+				// The new decision must be asked about, agreed and told afresh.
+				for _, p := range c.Parties {
+					p.InformedAt, p.FeedbackAskedAt, p.Consent = time.Time{}, time.Time{}, false
+				}
 				c.Stage = StageReview
 			},
 		},
@@ -668,12 +675,17 @@ func init() {
 		ActStatusUpdate: {
 			help:   "record that a party was sent a status update (--party)",
 			stages: openStages,
-			check: partyCheck(func(p *Party) string {
-				if p.Contact == "" {
-					return "that party cannot be reached"
-				}
-				return ""
-			}),
+			check: func(c *Case, s Step, ctx Context) string {
+				return partyCheck(func(p *Party) string {
+					if p.Contact == "" {
+						return "that party cannot be reached"
+					}
+					if !p.KnowsOfCase(c) {
+						return "that party does not know of the case yet"
+					}
+					return ""
+				})(c, s, ctx)
+			},
 			apply: func(c *Case, s Step, ctx Context) { c.Party(s.Party).LastUpdateAt = ctx.Now },
 		},
 	}
@@ -796,6 +808,9 @@ func (c *Case) Allowed(ctx Context) []Action {
 	if ctx.Member != "" && c.Excluded(ctx.Member) {
 		return nil
 	}
+	if m := ctx.Roster.Member(ctx.Member); m != nil && !m.Active {
+		return nil
+	}
 	var out []Action
 	for _, a := range actionOrder {
 		d := actions[a]
@@ -826,6 +841,9 @@ func (c *Case) Apply(s Step, ctx Context) error {
 	}
 	if ctx.Member != "" && c.Excluded(ctx.Member) {
 		return refuse("you have a conflict of interest on this case")
+	}
+	if m := ctx.Roster.Member(ctx.Member); m != nil && !m.Active {
+		return refuse("you are no longer an active member of the committee")
 	}
 	if !slices.Contains(d.stages, c.Stage) {
 		return refuse(fmt.Sprintf("the case is at the stage %q", c.Stage.Title()))

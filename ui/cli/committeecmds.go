@@ -246,7 +246,7 @@ Use a vault of its own for this: the cases mix with real ones otherwise.`,
 				} else {
 					remapDemoMembers(d, s.Roster())
 				}
-				if err := s.Import(d.Cases, d.Messages); err != nil {
+				if _, err := s.Import(d.Cases, d.Messages); err != nil {
 					return err
 				}
 				msgs := 0

@@ -60,6 +60,8 @@ func describe(err error, vaultDir string) (string, int) {
 		return b.String(), ExitError
 	case errors.Is(err, app.ErrNotAllowed):
 		return sentence(err.Error()) + " Nothing was changed.", ExitError
+	case errors.Is(err, app.ErrExcluded):
+		return "You have a conflict of interest on this case, so Casebook does not show it to you.", ExitError
 	case errors.Is(err, app.ErrNoCase):
 		return sentence(err.Error()) + " See 'casebook case list'.", ExitError
 	case errors.Is(err, app.ErrInvalid):
