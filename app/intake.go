@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/url"
 	"slices"
 	"strconv"
@@ -53,6 +54,9 @@ const (
 	maxPeople         = 100
 	maxEvidence       = 200
 )
+
+// The years a report can have been received in.
+const minReceivedYear, maxReceivedYear = 1900, 9999
 
 // Problem is one thing wrong with an input.
 type Problem struct {
@@ -180,8 +184,8 @@ type plainIntake Intake
 
 // MarshalJSON writes the intake in the format ParseIntake reads, with
 // received as an RFC 3339 timestamp.
-func (in *Intake) MarshalJSON() ([]byte, error) {
-	d := intakeDoc{plainIntake: (*plainIntake)(in)}
+func (in Intake) MarshalJSON() ([]byte, error) {
+	d := intakeDoc{plainIntake: (*plainIntake)(&in)}
 	if !in.Received.IsZero() {
 		d.Received = in.Received.Format(time.RFC3339Nano)
 	}
@@ -219,6 +223,11 @@ func ParseIntake(r io.Reader, loc *time.Location) (*Intake, error) {
 		return nil, invalid(Problem{Message: "is larger than 1 MiB; shorten the description or link to long material as evidence"})
 	}
 	data = bytes.TrimPrefix(data, []byte("\uFEFF")) // editors on Windows write a byte order mark
+	if !utf8.Valid(data) {
+		// encoding/json would replace the bad bytes, and a name saved in
+		// another encoding would silently become "Zo\uFFFD".
+		return nil, invalid(Problem{Message: "is not UTF-8 text (" + jsonPosition(data, firstInvalidUTF8(data)+1) + "); save the file as UTF-8"})
+	}
 	doc, p := decodeJSON(data)
 	if p != nil {
 		return nil, invalid(*p)
@@ -234,10 +243,17 @@ func ParseIntake(r io.Reader, loc *time.Location) (*Intake, error) {
 	}
 
 	// The schema has said what is wrong with types, so decode as best
-	// we can: a value of the wrong type is left at its zero value.
+	// we can: a value of the wrong type is left at its zero value. Drop
+	// unknown fields first, as encoding/json would take "Summary" for
+	// "summary"; the schema has named them.
+	dropUnknownFields(doc)
+	known, err := json.Marshal(doc)
+	if err != nil {
+		return nil, fmt.Errorf("checking the intake: %w", err)
+	}
 	in := &Intake{}
 	d := intakeDoc{plainIntake: (*plainIntake)(in)}
-	if err := json.Unmarshal(data, &d); err != nil && len(typed)+len(others) == 0 {
+	if err := json.Unmarshal(known, &d); err != nil && len(typed)+len(others) == 0 {
 		return nil, invalid(Problem{Message: "could not be read: " + plainJSONError(err)})
 	}
 	var decoded []Problem
@@ -298,6 +314,43 @@ func decodeJSON(data []byte) (any, *Problem) {
 	return doc, nil
 }
 
+// firstInvalidUTF8 returns the index of the first byte of data that is
+// not part of valid UTF-8.
+func firstInvalidUTF8(data []byte) int {
+	for i := 0; i < len(data); {
+		r, n := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && n <= 1 {
+			return i
+		}
+		i += n
+	}
+	return len(data)
+}
+
+// dropUnknownFields removes from an intake document the fields the
+// format does not have, at every level.
+func dropUnknownFields(doc any) {
+	keep := func(v any, fields []string) {
+		if m, ok := v.(map[string]any); ok {
+			maps.DeleteFunc(m, func(k string, _ any) bool { return !slices.Contains(fields, k) })
+		}
+	}
+	each := func(v any, fields []string) {
+		if list, ok := v.([]any); ok {
+			for _, item := range list {
+				keep(item, fields)
+			}
+		}
+	}
+	sch := intakeSchema()
+	keep(doc, sch.fields[""])
+	if top, ok := doc.(map[string]any); ok {
+		keep(top["reporter"], sch.fields["reporter"])
+		each(top["people"], sch.fields["person"])
+		each(top["evidence"], sch.fields["evidence"])
+	}
+}
+
 // jsonPosition names the line and column of the byte before offset, counting
 // from 1 and in characters.
 func jsonPosition(data []byte, off int) string {
@@ -317,7 +370,8 @@ func plainJSONError(err error) string {
 	return strings.TrimPrefix(err.Error(), "json: ")
 }
 
-// trim removes surrounding spaces from every text of the intake.
+// trim removes surrounding spaces from every text of the intake, and
+// makes empty lists nil.
 func (in *Intake) trim() {
 	t := strings.TrimSpace
 	in.Summary, in.Description, in.When, in.Where, in.PriorAttempts =
@@ -332,6 +386,12 @@ func (in *Intake) trim() {
 	for i := range in.Evidence {
 		e := &in.Evidence[i]
 		e.URL, e.Note = t(e.URL), t(e.Note)
+	}
+	if len(in.People) == 0 {
+		in.People = nil
+	}
+	if len(in.Evidence) == 0 {
+		in.Evidence = nil
 	}
 }
 
@@ -394,8 +454,11 @@ var personRoles = []Role{RoleReported, RoleWitness, RoleOther}
 // nil when there is nothing wrong.
 func (in *Intake) Validate() []Problem {
 	var c intakeChecker
-	if in.Received.IsZero() {
+	switch y := in.Received.Year(); {
+	case in.Received.IsZero():
 		c.add("received", msgRequired)
+	case y < minReceivedYear || y > maxReceivedYear:
+		c.add("received", fmt.Sprintf("must be in the years %d to %d", minReceivedYear, maxReceivedYear))
 	}
 	switch {
 	case in.Channel == "":
@@ -497,12 +560,12 @@ func (c *intakeChecker) text(path, s string, limit int) {
 }
 
 // line checks a one-line text: its length, and no control characters,
-// line breaks included.
+// line breaks included, but for the spaces around it, which are trimmed.
 func (c *intakeChecker) line(path, s string, limit int) {
 	if n := utf8.RuneCountInString(s); n > limit {
 		c.add(path, msgTooLong(n, limit))
 	}
-	if strings.ContainsFunc(s, unicode.IsControl) {
+	if strings.ContainsFunc(strings.TrimSpace(s), unicode.IsControl) {
 		c.add(path, msgOneLine)
 	}
 }
@@ -523,6 +586,8 @@ func isWebLink(s string) bool {
 // reporter first (if any), then the people in order, as parties with IDs
 // "p1", "p2", …, then the evidence, unverified and committee only, with
 // IDs that continue the count ("e4", …). Nobody has been contacted yet.
+// A person flagged as a committee member keeps the flag and the member
+// ID, if given; matching them to the roster is the caller's business.
 // Texts are trimmed of surrounding spaces. NewCase does not check the
 // intake: call Validate first.
 func (in *Intake) NewCase(id, code string, now time.Time) *Case {
@@ -570,7 +635,7 @@ func (in *Intake) NewCase(id, code string, now time.Time) *Case {
 			Outreach: NotContacted,
 		}
 		if ip.CommitteeMember {
-			p.MemberID = t(ip.MemberID)
+			p.CommitteeMember, p.MemberID = true, t(ip.MemberID)
 		}
 		c.Parties = append(c.Parties, p)
 	}
@@ -593,6 +658,9 @@ const intakeSchemaURL = "https://casebook.example/schemas/intake.schema.json"
 type compiledSchema struct {
 	schema *jsonschema.Schema
 	doc    any // the schema as JSON, to look up the fields an object has
+	// fields lists the fields of the document ("") and of its parts
+	// ("reporter", "person", "evidence").
+	fields map[string][]string
 }
 
 var intakeSchema = sync.OnceValue(func() compiledSchema {
@@ -609,7 +677,12 @@ var intakeSchema = sync.OnceValue(func() compiledSchema {
 	if err != nil {
 		panic("app: compiling the intake schema: " + err.Error())
 	}
-	return compiledSchema{sch, doc}
+	cs := compiledSchema{schema: sch, doc: doc, fields: map[string][]string{}}
+	cs.fields[""] = cs.knownFields(intakeSchemaURL + "#")
+	for _, part := range []string{"reporter", "person", "evidence"} {
+		cs.fields[part] = cs.knownFields(intakeSchemaURL + "#/$defs/" + part)
+	}
+	return cs
 })
 
 // schemaProblems turns the schema library's tree of errors into
@@ -630,7 +703,7 @@ func schemaProblems(doc any, root *jsonschema.ValidationError) (typed, others []
 				others = append(others, Problem{readablePath(doc, append(slices.Clip(e.InstanceLocation), name)), msgRequired})
 			}
 		case *kind.AdditionalProperties:
-			known := knownFields(e.SchemaURL)
+			known := intakeSchema().knownFields(e.SchemaURL)
 			for _, name := range k.Properties {
 				if !isFieldName(name) {
 					// The name may be anything, even a sentence of
@@ -686,9 +759,14 @@ func typeMessage(path string, want []string) string {
 		"object": "an object", "array": "a list (JSON array)", "string": "a string",
 		"boolean": "true or false", "null": "null", "integer": "a whole number", "number": "a number",
 	}
-	ws := make([]string, len(want))
-	for i, w := range want {
-		ws[i] = orDefault(names[w], w)
+	ws := make([]string, 0, len(want))
+	for _, w := range want {
+		if w != "null" {
+			ws = append(ws, orDefault(names[w], w))
+		}
+	}
+	if slices.Contains(want, "null") {
+		ws = append(ws, "null")
 	}
 	return "must be " + strings.Join(ws, " or ")
 }
@@ -725,9 +803,9 @@ func patternMessage(pattern string) string {
 
 // knownFields lists the properties the schema object at schemaURL
 // declares.
-func knownFields(schemaURL string) []string {
+func (cs compiledSchema) knownFields(schemaURL string) []string {
 	_, frag, _ := strings.Cut(schemaURL, "#")
-	var node any = intakeSchema().doc
+	var node any = cs.doc
 	for tok := range strings.SplitSeq(strings.TrimPrefix(frag, "/"), "/") {
 		if tok == "" {
 			continue

@@ -157,6 +157,8 @@ func TestParseIntakeProblems(t *testing.T) {
 		{"impossible date", func(doc map[string]any) { doc["received"] = "2026-02-30" }, []string{"received"}},
 		{"date with a time but no zone", func(doc map[string]any) { doc["received"] = "2026-11-02T10:00:00" }, []string{"received"}},
 		{"date in another form", func(doc map[string]any) { doc["received"] = "02/11/2026" }, []string{"received"}},
+		{"year out of range", func(doc map[string]any) { doc["received"] = "0001-01-01" }, []string{"received"}},
+		{"a year that a time zone pushes past 9999", func(doc map[string]any) { doc["received"] = "9999-12-31T23:59:59-23:59" }, []string{"received"}},
 		{"identified reporter without a name", func(doc map[string]any) {
 			doc["reporter"] = map[string]any{"contact": "ana@example.org"}
 		}, []string{"reporter.name"}},
@@ -169,7 +171,7 @@ func TestParseIntakeProblems(t *testing.T) {
 		{"reporter of another type", func(doc map[string]any) { doc["reporter"] = "Zoë Brandt" }, []string{"reporter"}},
 		{"reporter flag of another type", func(doc map[string]any) {
 			doc["reporter"] = map[string]any{"anonymous": "yes", "pseudonym": "Reporter A"}
-		}, []string{"reporter.name", "reporter.anonymous", "reporter.pseudonym"}},
+		}, []string{"reporter.anonymous", "reporter.name", "reporter.pseudonym"}},
 		{"people", func(doc map[string]any) {
 			doc["people"] = []any{
 				map[string]any{"name": "Kenji Haldorsen", "role": "reported"},
@@ -224,7 +226,12 @@ func TestParseIntakeProblems(t *testing.T) {
 			doc["people"] = []any{map[string]any{"handle": "x", "role": "witness", "age": 30}}
 			doc["evidence"] = []any{map[string]any{"url": "https://example.org", "why it matters": "it shows the threat"}}
 		}, []string{"reporter.emial", "people[0].age", "evidence[0]", "Summary", "severity"}},
-		{"the whole is not an object", func(doc map[string]any) { clear(doc); doc["x"] = nil }, []string{"x"}},
+		{"keys in another case", func(doc map[string]any) {
+			doc["Summary"] = doc["summary"]
+			delete(doc, "summary")
+			doc["reporter"] = map[string]any{"Anonymous": true, "name": "Ana Moreau"}
+		}, []string{"summary", "reporter.Anonymous", "Summary"}},
+		{"only an unknown field", func(doc map[string]any) { clear(doc); doc["x"] = nil }, []string{"received", "channel", "summary", "x"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -324,11 +331,13 @@ func TestParseIntakeMalformed(t *testing.T) {
 		{"empty", "", "is empty; expected a JSON object"},
 		{"spaces", " \n\t", "is empty; expected a JSON object"},
 		{"trailing comma", "{\n  \"summary\": \"x\",\n}", "is not valid JSON: line 3, column 1: "},
-		{"cut short", "{\n  \"summary\": \"Zoë", "is not valid JSON: line 2, column 16: the text ends before the JSON does"},
+		{"cut short", "{\n  \"summary\": \"Zoë", "is not valid JSON: line 2, column 17: the text ends before the JSON does"},
 		{"single quotes", "{'summary': 'x'}", "is not valid JSON: line 1, column 2: "},
 		{"second value", `{"summary": "x"} {"summary": "y"}`, "is not valid JSON: line 1, column 18: more text after the end of the object"},
 		{"garbage after", "{}\n\nzzz", "is not valid JSON: line 3, column 1: more text after the end of the object"},
 		{"not JSON at all", "Dear committee,", "is not valid JSON: line 1, column 1: "},
+		{"Latin-1", "{\"received\": \"2026-11-02\",\n \"summary\": \"Zo\xeb Brandt\"}", "is not UTF-8 text (line 2, column 16); save the file as UTF-8"},
+		{"nested too deep", `{"people": ` + strings.Repeat("[", 20000) + strings.Repeat("]", 20000) + `}`, "is not valid JSON: line 1, column "},
 		{"a list", `[{"summary": "x"}]`, "must be a JSON object"},
 		{"null", `null`, "must be a JSON object"},
 	}
@@ -512,20 +521,21 @@ func TestIntakeNewCase(t *testing.T) {
 		ID       string
 		Role     Role
 		Name     string
+		Member   bool
 		MemberID string
 	}
 	var got []party
 	for _, p := range c.Parties {
-		got = append(got, party{p.ID, p.Role, p.Name, p.MemberID})
+		got = append(got, party{p.ID, p.Role, p.Name, p.CommitteeMember, p.MemberID})
 		if p.Outreach != NotContacted {
 			t.Errorf("party %s: outreach %s, want %s", p.ID, p.Outreach, NotContacted)
 		}
 	}
 	want := []party{
-		{"p1", RoleReporter, "Ana Lívia Moreau", ""},
-		{"p2", RoleReported, "Björn Castellanos", ""},
-		{"p3", RoleWitness, "Zoë Brandt", ""},
-		{"p4", RoleOther, "Tomás Okafor", "m3"},
+		{"p1", RoleReporter, "Ana Lívia Moreau", false, ""},
+		{"p2", RoleReported, "Björn Castellanos", false, ""},
+		{"p3", RoleWitness, "Zoë Brandt", false, ""},
+		{"p4", RoleOther, "Tomás Okafor", true, "m3"},
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("parties: got %+v, want %+v", got, want)
@@ -705,7 +715,7 @@ func TestIntakeSchemaLimits(t *testing.T) {
 	if got := slices.Sorted(maps.Keys(props())); !slices.Equal(got, wantTop) {
 		t.Errorf("top-level fields: got %v, want %v", got, wantTop)
 	}
-	b, err := json.Marshal(&Intake{
+	b, err := json.Marshal(Intake{ // a value, not a pointer: received must still be written
 		Received: time.Now(), Channel: ChannelEmail, Summary: "s", Description: "d", When: "w", Where: "w", PriorAttempts: "p",
 		Reporter: &IntakeReporter{}, People: []IntakePerson{{}}, Evidence: []IntakeEvidence{{}}, Ongoing: true, RecordOnly: true, Urgent: true,
 	})
@@ -792,4 +802,20 @@ func FuzzParseIntake(f *testing.F) {
 		}
 		assertSameIntake(t, again, in)
 	})
+}
+
+// TestIntakeDocs keeps docs/intake.md in step with the examples and the
+// messages.
+func TestIntakeDocs(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "docs", "intake.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(doc, readIntake(t, "example.json")) {
+		t.Error("docs/intake.md does not show testdata/intake/example.json as it is")
+	}
+	_, err = ParseIntake(bytes.NewReader(readIntake(t, "invalid.json")), time.UTC)
+	if err == nil || !bytes.Contains(doc, []byte(err.Error()+"\n")) {
+		t.Errorf("docs/intake.md does not show the problems of invalid.json as they are:\n%v", err)
+	}
 }
