@@ -7,8 +7,10 @@ import (
 	"math"
 	"math/bits"
 	"net/mail"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -25,6 +27,12 @@ type BrigadeConfig struct {
 	// Similarity is the Jaccard similarity of the texts' word 3-shingles
 	// from which two reports count as near-duplicates.
 	Similarity float64
+	// DuplicateSpan is how far apart two reports may arrive and still be
+	// compared as near-duplicates: a campaign of copied texts comes in a
+	// burst, and comparing each report with only its neighbours in time
+	// keeps the cost in step with the number of reports. Zero means four
+	// windows.
+	DuplicateSpan time.Duration
 }
 
 // DefaultBrigadeConfig returns the thresholds a committee starts from:
@@ -53,8 +61,9 @@ const minDuplicateShingles = 8
 // DetectBrigading finds groups of reports about the same person that look
 // coordinated. Reported parties are the same person when their folded
 // names (words in any order), handles (case-insensitive, without a
-// leading @) or contact e-mail addresses (case-insensitive) match, or
-// through a chain of such matches. Two signals are looked for:
+// leading @) or contacts (e-mail addresses, case-insensitive, or
+// telephone numbers) match, or through a chain of such matches. Two
+// signals are looked for:
 //
 //   - a cluster: at least cfg.MinReports reports within cfg.Window, more
 //     than cfg.AnonymousShare of them anonymous;
@@ -63,8 +72,11 @@ const minDuplicateShingles = 8
 //     similarity of at least cfg.Similarity.
 //
 // Flags that share a case are merged into one. Flags come in the order of
-// their earliest report. Zero or negative Window, MinReports and
-// Similarity take the defaults; MinReports is at least 2.
+// their earliest report. A zero or negative field of cfg takes its
+// default (see DefaultBrigadeConfig); MinReports is at least 2.
+//
+// DetectBrigading only reads the cases; with many, it reads their texts
+// on every CPU.
 func DetectBrigading(cases []*Case, cfg BrigadeConfig) []BrigadeFlag {
 	def := DefaultBrigadeConfig()
 	if cfg.Window <= 0 {
@@ -74,14 +86,28 @@ func DetectBrigading(cases []*Case, cfg BrigadeConfig) []BrigadeFlag {
 		cfg.MinReports = def.MinReports
 	}
 	cfg.MinReports = max(cfg.MinReports, 2)
+	if cfg.AnonymousShare <= 0 {
+		cfg.AnonymousShare = def.AnonymousShare
+	}
 	if cfg.Similarity <= 0 {
 		cfg.Similarity = def.Similarity
 	}
+	if cfg.DuplicateSpan <= 0 {
+		cfg.DuplicateSpan = 4 * cfg.Window
+	}
 
-	d := detector{cases: cases, cfg: cfg, shingles: make([][]uint64, len(cases)), shingled: make([]bool, len(cases))}
-	for _, g := range personGroups(cases) {
+	d := detector{cases: cases, cfg: cfg, sets: make([][]uint64, len(cases)), received: make([]int64, len(cases))}
+	for i, c := range cases {
+		d.received[i] = c.Received.UnixMilli()
+	}
+	groups := personGroups(cases)
+	d.shingleAll(groups)
+	for _, g := range groups {
 		slices.SortFunc(g, func(a, b mention) int {
-			return cmp.Or(cases[a.c].Received.Compare(cases[b.c].Received), cmp.Compare(cases[a.c].Code, cases[b.c].Code))
+			if c := cmp.Compare(d.received[a.c], d.received[b.c]); c != 0 {
+				return c
+			}
+			return strings.Compare(cases[a.c].Code, cases[b.c].Code)
 		})
 		group := make([]int, len(g))
 		for i, m := range g {
@@ -113,8 +139,8 @@ func personGroups(cases []*Case) [][]mention {
 		}
 		return x
 	}
-	owner := make(map[string]int)
-	var keys []string
+	owner := make(map[personKey]int)
+	var keys []personKey
 	for ci, c := range cases {
 		for _, p := range c.Parties {
 			if p.Role != RoleReported {
@@ -136,34 +162,51 @@ func personGroups(cases []*Case) [][]mention {
 			}
 		}
 	}
-	index := make(map[int]int) // root node → group
+	// Group the nodes by root, skipping the people mentioned once.
+	size := make([]int32, len(nodes)) // per root: its nodes
+	for n := range nodes {
+		parent[n] = find(n)
+		size[parent[n]]++
+	}
+	group := size // per root: its group, reusing the memory
 	var groups [][]mention
 	for n, m := range nodes {
-		r := find(n)
-		gi, ok := index[r]
-		if !ok {
-			gi = len(groups)
-			index[r] = gi
-			groups = append(groups, nil)
+		r := parent[n]
+		if r == n {
+			if size[r] < 2 {
+				group[r] = -1
+				continue
+			}
+			groups = append(groups, make([]mention, 0, size[r]))
+			group[r] = int32(len(groups) - 1)
 		}
-		if g := groups[gi]; len(g) == 0 || g[len(g)-1].c != m.c {
-			groups[gi] = append(g, m)
+		if gi := group[r]; gi >= 0 {
+			if g := groups[gi]; len(g) == 0 || g[len(g)-1].c != m.c {
+				groups[gi] = append(g, m)
+			}
 		}
 	}
 	return slices.DeleteFunc(groups, func(g []mention) bool { return len(g) < 2 })
 }
 
+// personKey is one way of naming a person: a folded name ('n'), a handle
+// ('h'), an e-mail address ('e') or a telephone number ('t').
+type personKey struct {
+	kind byte
+	s    string
+}
+
 // personKeys appends the keys that identify a reported party: its folded
-// name, its handle and its contact address.
-func personKeys(keys []string, p *Party) []string {
+// name (words in any order), its handle and its contact.
+func personKeys(keys []personKey, p *Party) []personKey {
 	if words := Tokens(p.Name); len(words) > 0 {
 		slices.Sort(words)
-		keys = append(keys, "n:"+strings.Join(words, " "))
+		keys = append(keys, personKey{'n', strings.Join(words, " ")})
 	}
-	if k := handleKey(p.Handle); k != "" {
+	if k := handleKey(p.Handle); k.kind != 0 {
 		keys = append(keys, k)
 	}
-	if k := handleKey(p.Contact); k != "" {
+	if k := handleKey(p.Contact); k.kind != 0 {
 		keys = append(keys, k)
 	}
 	return keys
@@ -171,25 +214,30 @@ func personKeys(keys []string, p *Party) []string {
 
 // handleKey normalizes a handle or contact: an e-mail address (possibly
 // with a display name or "mailto:"), a handle with or without its @, or a
-// telephone number. Anything else gives "".
-func handleKey(s string) string {
+// telephone number. Anything else gives the zero key.
+func handleKey(s string) personKey {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return ""
+		return personKey{}
 	}
-	if a, err := mail.ParseAddress(strings.TrimPrefix(s, "mailto:")); err == nil {
-		return "e:" + strings.ToLower(a.Address)
+	if at := strings.LastIndexByte(s, '@'); at > 0 {
+		if !strings.ContainsAny(s, " \t<>\"(:") && strings.IndexByte(s[:at], '@') < 0 && at < len(s)-1 {
+			return personKey{'e', strings.ToLower(s)} // a plain address
+		}
+		if a, err := mail.ParseAddress(strings.TrimPrefix(s, "mailto:")); err == nil {
+			return personKey{'e', strings.ToLower(a.Address)}
+		}
 	}
 	if h := strings.TrimLeft(s, "@"); h != "" && !strings.ContainsAny(h, " \t@") {
 		if phone := phoneDigits(h); phone != "" {
-			return "t:" + phone
+			return personKey{'t', phone}
 		}
-		return "h:" + strings.ToLower(h)
+		return personKey{'h', strings.ToLower(h)}
 	}
 	if phone := phoneDigits(s); phone != "" {
-		return "t:" + phone
+		return personKey{'t', phone}
 	}
-	return ""
+	return personKey{}
 }
 
 // phoneDigits returns the digits of s if s looks like a telephone number.
@@ -213,9 +261,9 @@ func phoneDigits(s string) string {
 // detector holds the state of one DetectBrigading run.
 type detector struct {
 	cases    []*Case
+	received []int64 // per case: Received in Unix milliseconds
 	cfg      BrigadeConfig
-	shingles [][]uint64 // per case, sorted, computed on demand
-	shingled []bool
+	sets     [][]uint64 // per case in a group: its shingles (see shingles)
 	raw      []rawFlag
 }
 
@@ -261,7 +309,7 @@ func (d *detector) clusters(group []int, person string) {
 	}
 	j := 0
 	for i := range n {
-		for j+1 < n && d.cases[group[j+1]].Received.Sub(d.cases[group[i]].Received) <= d.cfg.Window {
+		for j+1 < n && time.Duration(d.received[group[j+1]]-d.received[group[i]])*time.Millisecond <= d.cfg.Window {
 			j++
 		}
 		for k := j; k >= i+d.cfg.MinReports-1; k-- {
@@ -298,17 +346,19 @@ func (d *detector) duplicates(group []int, person string) {
 	}
 	var pairs []pair
 	for x := range group {
-		sx := d.shingleSet(group[x])
+		sx := d.sets[group[x]]
 		if len(sx) < minDuplicateShingles {
 			continue
 		}
 		for y := x + 1; y < len(group); y++ {
-			sy := d.shingleSet(group[y])
+			if d.received[group[y]]-d.received[group[x]] > d.cfg.DuplicateSpan.Milliseconds() {
+				break // group is sorted by time
+			}
+			sy := d.sets[group[y]]
 			if len(sy) < minDuplicateShingles {
 				continue
 			}
-			// Jaccard is at most the ratio of the sizes.
-			if float64(min(len(sx), len(sy))) < d.cfg.Similarity*float64(max(len(sx), len(sy))) {
+			if !prefixesMeet(sx, sy, d.cfg.Similarity) {
 				continue
 			}
 			if sim := jaccard(sx, sy); sim >= d.cfg.Similarity {
@@ -391,38 +441,108 @@ func caseCode(c *Case) string {
 	return c.ID
 }
 
-// shingleSet returns the sorted hashes of the word 3-shingles of the
-// case's summary and description.
-func (d *detector) shingleSet(ci int) []uint64 {
-	if d.shingled[ci] {
-		return d.shingles[ci]
+// shingleAll computes the shingles of every case in a group, on every
+// CPU when there are many.
+func (d *detector) shingleAll(groups [][]mention) {
+	var todo []int
+	seen := make([]bool, len(d.cases))
+	for _, g := range groups {
+		for _, m := range g {
+			if !seen[m.c] {
+				seen[m.c] = true
+				todo = append(todo, m.c)
+			}
+		}
 	}
-	c := d.cases[ci]
-	d.shingles[ci] = shingles(c.Summary + "\n" + c.Description)
-	d.shingled[ci] = true
-	return d.shingles[ci]
+	const perWorker = 2000 // cases; fewer are not worth a goroutine
+	workers := max(1, min(runtime.GOMAXPROCS(0), len(todo)/perWorker))
+	var wg sync.WaitGroup
+	for w := range workers {
+		part := todo[len(todo)*w/workers : len(todo)*(w+1)/workers]
+		wg.Go(func() {
+			size := 0
+			for _, ci := range part {
+				size += len(d.cases[ci].Summary) + len(d.cases[ci].Description)
+			}
+			pool := make([]uint64, 0, size/5) // about one shingle a word
+			var buf []byte
+			for _, ci := range part {
+				off := len(pool)
+				pool, buf = appendShingles(pool, buf, d.cases[ci].Summary, d.cases[ci].Description)
+				d.sets[ci] = pool[off:len(pool):len(pool)]
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // shingles returns the sorted, distinct hashes of the word 3-shingles of
-// the folded text.
-func shingles(text string) []uint64 {
-	var out []uint64
+// the folded texts, read one after the other.
+func shingles(texts ...string) []uint64 {
+	set, _ := appendShingles(nil, nil, texts...)
+	return set
+}
+
+// appendShingles appends the shingles of texts to dst, as shingles
+// returns them. buf is scratch space for scanWordsBuf, returned for reuse.
+func appendShingles(dst []uint64, buf []byte, texts ...string) ([]uint64, []byte) {
+	start := len(dst)
 	var h1, h2 uint64
 	n := 0
-	scanWords(text, func(w []byte, _, _ int) bool {
+	add := func(w []byte, _, _ int) bool {
 		h3 := uint64(14695981039346656037) // FNV-1a
 		for _, c := range w {
 			h3 ^= uint64(c)
 			h3 *= 1099511628211
 		}
 		if n++; n >= 3 {
-			out = append(out, mix64(h1^bits.RotateLeft64(h2, 21)^bits.RotateLeft64(h3, 42)))
+			dst = append(dst, mix64(h1^bits.RotateLeft64(h2, 21)^bits.RotateLeft64(h3, 42)))
 		}
 		h1, h2 = h2, h3
 		return true
-	})
-	slices.Sort(out)
-	return slices.Compact(out)
+	}
+	for _, t := range texts {
+		buf = scanWordsBuf(t, buf, add)
+	}
+	set := dst[start:]
+	sortHashes(set)
+	return dst[:start+len(slices.Compact(set))], buf
+}
+
+// sortHashes sorts a, whose values are spread evenly (they are hashes),
+// in linear time: a counting sort on the top bits puts each value near
+// its place, and insertion sort finishes.
+func sortHashes(a []uint64) {
+	const maxBits = 10
+	n := len(a)
+	if n < 16 || n > 1<<maxBits {
+		slices.Sort(a)
+		return
+	}
+	b := bits.Len(uint(n - 1)) // about one bucket per value
+	shift := 64 - b
+	var count [1<<maxBits + 1]int32
+	for _, v := range a {
+		count[v>>shift+1]++
+	}
+	for i := 1; i <= 1<<b; i++ {
+		count[i] += count[i-1]
+	}
+	var stack [1 << maxBits]uint64
+	tmp := stack[:n]
+	for _, v := range a {
+		tmp[count[v>>shift]] = v
+		count[v>>shift]++
+	}
+	copy(a, tmp)
+	for i := 1; i < n; i++ {
+		v := a[i]
+		j := i
+		for ; j > 0 && a[j-1] > v; j-- {
+			a[j] = a[j-1]
+		}
+		a[j] = v
+	}
 }
 
 // mix64 is the splitmix64 finalizer, to spread the bits of a hash.
@@ -433,6 +553,29 @@ func mix64(x uint64) uint64 {
 	x *= 0x94d049bb133111eb
 	x ^= x >> 31
 	return x
+}
+
+// prefixesMeet reports whether two sorted sets could have a Jaccard
+// similarity of at least t, by the prefix filter of similarity joins:
+// such sets share at least α = ⌈t/(1+t)·(|a|+|b|)⌉ elements, so they
+// share one among the first |a|-α+1 of a and the first |b|-α+1 of b.
+func prefixesMeet(a, b []uint64, t float64) bool {
+	alpha := int(math.Ceil(t/(1+t)*float64(len(a)+len(b)) - 1e-9))
+	if alpha > min(len(a), len(b)) {
+		return false
+	}
+	a, b = a[:len(a)-alpha+1], b[:len(b)-alpha+1]
+	for i, j := 0, 0; i < len(a) && j < len(b); {
+		switch {
+		case a[i] < b[j]:
+			i++
+		case a[i] > b[j]:
+			j++
+		default:
+			return true
+		}
+	}
+	return false
 }
 
 // jaccard returns |a∩b| / |a∪b| of two sorted sets.

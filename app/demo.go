@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // Demo data: a synthetic committee and its cases, for newcomers,
@@ -78,6 +79,35 @@ var demoReports = []struct{ summary, description, where string }{
 	{"Exclusion from a working group",
 		"I was removed from the working group's chat without explanation after raising concerns about its decisions.",
 		"working group chat"},
+}
+
+// demoDetails are sentences added to reports, so that no two large-demo
+// reports read alike by accident.
+var demoDetails = []string{
+	"It started shortly after the last release.",
+	"Two other contributors stopped posting in that channel because of it.",
+	"I tried to talk to them privately first, but they ignored me.",
+	"A moderator hid one of the comments, but more followed the next day.",
+	"I have screenshots of most of the messages.",
+	"It happened again at the online sprint on Friday.",
+	"Several people reacted to the messages with laughing emoji.",
+	"I am not the only one; a friend had the same experience last year.",
+	"I would prefer that my name is not shared with the person.",
+	"The messages were later deleted, but people saw them.",
+	"It has made me reconsider whether to keep maintaining my module.",
+	"I reported it to the channel admins, who told me to contact you.",
+	"The comments were made in a public issue that many people follow.",
+	"This has been going on for about two months.",
+	"A mentor who was present can confirm what was said.",
+	"I felt unsafe going to the next meetup.",
+	"The person apologised in public but continued in private messages.",
+	"Some of it was in a language I had to translate first.",
+	"I do not want anyone banned; I want it to stop.",
+	"Please let me know what else you need from me.",
+	"The same account has been warned by the forum moderators before.",
+	"It happened during a video call that was recorded.",
+	"I only noticed later how many people had seen it.",
+	"I am writing on behalf of a newer contributor who asked me to.",
 }
 
 var demoCommitteeNotes = []string{
@@ -161,6 +191,11 @@ func Demo(opts DemoOptions) *DemoData {
 	decided := 0 // cases past the decision cycle through every outcome
 	for i := 0; i < n; i++ {
 		target := targets[i%len(targets)]
+		// A large demo is years of history: most of it closed, with about
+		// as many open cases as a busy committee has at once.
+		if opts.Cases >= 100 && i%20 != 0 {
+			target = StageClosed
+		}
 		var outcome Outcome
 		if target.Index() >= StageInforming.Index() {
 			outcome = Outcomes[decided%len(Outcomes)]
@@ -180,7 +215,41 @@ type demoGen struct {
 
 func (g *demoGen) pick(n int) int { return g.rng.IntN(n) }
 
-func (g *demoGen) person() demoPerson { return demoPeople[g.pick(len(demoPeople))] }
+// person picks someone. Large demos combine given names and surnames of
+// the same script, so that reports about one person stay few, as in life.
+func (g *demoGen) person() demoPerson {
+	a := demoPeople[g.pick(len(demoPeople))]
+	if g.opts.Cases < 100 {
+		return a
+	}
+	b := demoPeople[g.pick(len(demoPeople))]
+	for scriptOf(b.name) != scriptOf(a.name) {
+		b = demoPeople[g.pick(len(demoPeople))]
+	}
+	given := strings.Fields(a.name)[0]
+	family := strings.Fields(b.name)
+	n := g.pick(1000)
+	return demoPerson{
+		name:    given + " " + family[len(family)-1],
+		handle:  fmt.Sprintf("%s%d", a.handle, n),
+		contact: fmt.Sprintf("%s.%d@example.org", strings.TrimPrefix(a.handle, "@"), n),
+	}
+}
+
+// scriptOf tells Latin, Cyrillic and Greek names apart by their first
+// letter.
+func scriptOf(name string) string {
+	for _, r := range name {
+		switch {
+		case unicode.Is(unicode.Cyrillic, r):
+			return "cyrillic"
+		case unicode.Is(unicode.Greek, r):
+			return "greek"
+		}
+		return "latin"
+	}
+	return ""
+}
 
 // newCase starts a case received at the given time.
 func (g *demoGen) newCase(received time.Time, reporter *Party, reported demoPerson) *Case {
@@ -220,6 +289,9 @@ func (g *demoGen) newCase(received time.Time, reporter *Party, reported demoPers
 		c.Evidence = append(c.Evidence, &Evidence{ID: c.nextID("e"), At: received,
 			URL: fmt.Sprintf("https://forum.example.org/t/%d", 1000+g.pick(9000)), Note: "the thread in question", Corroboration: Unverified})
 	}
+	for range 1 + g.pick(3) {
+		c.Description += " " + demoDetails[g.pick(len(demoDetails))]
+	}
 	c.History = []*Event{{At: received, Action: ActReceive, To: StageReceived}}
 	g.data.Cases = append(g.data.Cases, c)
 	return c
@@ -243,7 +315,7 @@ func (g *demoGen) ordinary(target Stage, outcome Outcome) {
 	days := map[Stage]int{StageReceived: 1, StageAcknowledged: 4, StageGathering: 16, StageReview: 25,
 		StageResolution: 35, StageInforming: 45, StageFollowUp: 70, StageClosed: 120}[target]
 	if target == StageClosed {
-		days += g.pick(600)
+		days += g.pick(max(600, g.opts.Cases/3)) // ten thousand cases: about nine years
 	}
 	received := g.opts.Now.Add(-time.Duration(days)*24*time.Hour - time.Duration(g.pick(20))*time.Hour)
 	var reporter *Party

@@ -61,7 +61,8 @@ type SearchIndex struct {
 	wordNo   map[string]uint32 // word → word number
 	postings [][]uint32        // word number → docs holding it, ascending
 
-	dead int // removed docs still in the postings
+	dead    int    // removed docs still in the postings
+	wordBuf []byte // scratch for scanWordsBuf, under mu
 
 	// sorted lists every word number in the order of its word, for
 	// prefix search. Words added since it was sorted wait in pending;
@@ -114,7 +115,7 @@ func (x *SearchIndex) Add(doc SearchDoc) {
 	})
 	x.caseDocs[cn] = append(x.caseDocs[cn], dn)
 
-	scanWords(doc.Text, func(w []byte, _, _ int) bool {
+	x.wordBuf = scanWordsBuf(doc.Text, x.wordBuf, func(w []byte, _, _ int) bool {
 		wn, ok := x.wordNo[string(w)]
 		if !ok {
 			wn = uint32(len(x.words))
@@ -200,10 +201,27 @@ func (x *SearchIndex) compact() {
 	clear(x.postings[len(postings):])
 	x.words, x.postings = slices.Clip(words), slices.Clip(postings)
 
-	for _, ds := range x.caseDocs {
+	// Forget the cases left without documents.
+	caseRenum := make([]uint32, len(x.cases))
+	kept := 0
+	for cn, ds := range x.caseDocs {
+		if len(ds) == 0 {
+			delete(x.caseNo, x.cases[cn])
+			continue
+		}
 		for i, dn := range ds {
 			ds[i] = renum[dn]
 		}
+		caseRenum[cn] = uint32(kept)
+		x.caseNo[x.cases[cn]] = uint32(kept)
+		x.cases[kept], x.caseDocs[kept] = x.cases[cn], ds
+		kept++
+	}
+	clear(x.cases[kept:])
+	clear(x.caseDocs[kept:])
+	x.cases, x.caseDocs = slices.Clip(x.cases[:kept]), slices.Clip(x.caseDocs[:kept])
+	for i := range x.docs {
+		x.docs[i].caseNo = caseRenum[x.docs[i].caseNo]
 	}
 	x.pending = nil
 	x.resort = true
@@ -387,43 +405,52 @@ func (x *SearchIndex) hits(docs []uint32, limit int, exact []string, prefix stri
 	if len(docs) == 0 {
 		return nil
 	}
-	type caseHits struct {
-		caseNo uint32
-		docs   []uint32 // ascending
-	}
-	at := make(map[uint32]int)
-	var byCase []caseHits
-	for _, dn := range docs {
-		cn := x.docs[dn].caseNo
-		i, ok := at[cn]
-		if !ok {
-			i = len(byCase)
-			at[cn] = i
-			byCase = append(byCase, caseHits{caseNo: cn})
-		}
-		byCase[i].docs = append(byCase[i].docs, dn)
-	}
-	slices.SortFunc(byCase, func(a, b caseHits) int {
-		return cmp.Or(cmp.Compare(len(b.docs), len(a.docs)), cmp.Compare(b.docs[len(b.docs)-1], a.docs[len(a.docs)-1]))
-	})
 	if limit <= 0 || limit > len(docs) {
 		limit = len(docs)
 	}
+	// Per case: how many of its docs match, and the latest.
+	type tally struct{ count, latest uint32 }
+	tallies := make([]tally, len(x.cases))
+	var matched []uint32 // case numbers
+	for _, dn := range docs {
+		cn := x.docs[dn].caseNo
+		if tallies[cn].count == 0 {
+			matched = append(matched, cn)
+		}
+		tallies[cn].count++
+		tallies[cn].latest = dn
+	}
+	slices.SortFunc(matched, func(a, b uint32) int {
+		ta, tb := tallies[a], tallies[b]
+		if ta.count != tb.count {
+			return cmp.Compare(tb.count, ta.count)
+		}
+		return cmp.Compare(tb.latest, ta.latest)
+	})
+	// The cases that fill the limit, and their docs, latest first.
+	rank := make(map[uint32]int)
+	for n := 0; n < limit; {
+		cn := matched[len(rank)]
+		rank[cn] = len(rank)
+		n += int(tallies[cn].count)
+	}
+	chosen := make([][]uint32, len(rank))
+	for i := len(docs) - 1; i >= 0; i-- {
+		if r, ok := rank[x.docs[docs[i]].caseNo]; ok {
+			chosen[r] = append(chosen[r], docs[i])
+		}
+	}
 	out := make([]Hit, 0, limit)
-	for _, c := range byCase {
-		for i := len(c.docs) - 1; i >= 0 && len(out) < limit; i-- {
-			d := x.docs[c.docs[i]]
+	for _, ds := range chosen {
+		for _, dn := range ds[:min(len(ds), limit-len(out))] {
+			d := x.docs[dn]
 			b := x.texts.bytes(d.text)
-			text := string(b[d.itemLen:])
 			out = append(out, Hit{
 				CaseID:  x.cases[d.caseNo],
 				Kind:    x.kinds[d.kind],
 				ItemID:  string(b[:d.itemLen]),
-				Snippet: snippet(text, exact, prefix),
+				Snippet: snippet(string(b[d.itemLen:]), exact, prefix),
 			})
-		}
-		if len(out) == limit {
-			break
 		}
 	}
 	return out

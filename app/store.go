@@ -61,6 +61,11 @@ type Store struct {
 	config Config
 	msgs   map[string]int // messages per case ID
 
+	// flags caches the brigading flags; a change to any case clears it.
+	flagsMu sync.Mutex
+	flags   []BrigadeFlag
+	flagsOK bool
+
 	indexOnce sync.Once
 	index     *SearchIndex
 	indexErr  error
@@ -169,6 +174,7 @@ func (s *Store) SetConfig(c Config) error {
 		return err
 	}
 	s.config = c
+	s.changedLocked()
 	return nil
 }
 
@@ -318,6 +324,7 @@ func (s *Store) saveLocked(c *Case, msgs []*Message) error {
 	s.cases[c.ID] = c
 	s.codes[c.Code] = c.ID
 	s.msgs[c.ID] += len(msgs)
+	s.changedLocked()
 	s.reindexLocked(c, msgs)
 	return nil
 }
@@ -508,7 +515,26 @@ func (s *Store) readMessages(caseID string) ([]*Message, error) {
 func (s *Store) Brigading() []BrigadeFlag {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return DetectBrigading(s.allLocked(), s.config.BrigadeConfig())
+	return s.brigadingLocked(s.allLocked())
+}
+
+// brigadingLocked returns the flags, computing them only after a change.
+// The caller holds s.mu (read or write).
+func (s *Store) brigadingLocked(all []*Case) []BrigadeFlag {
+	s.flagsMu.Lock()
+	defer s.flagsMu.Unlock()
+	if !s.flagsOK {
+		s.flags, s.flagsOK = DetectBrigading(all, s.config.BrigadeConfig()), true
+	}
+	return s.flags
+}
+
+// changedLocked forgets what was computed from the cases. The caller
+// holds s.mu for writing.
+func (s *Store) changedLocked() {
+	s.flagsMu.Lock()
+	s.flagsOK = false
+	s.flagsMu.Unlock()
 }
 
 func (s *Store) allLocked() []*Case {
@@ -525,8 +551,7 @@ func (s *Store) Due(asOf time.Time) []DueItem {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	all := s.allLocked()
-	ctx := s.contextLocked()
-	return Due(all, DetectBrigading(all, s.config.BrigadeConfig()), ctx, asOf)
+	return Due(all, s.brigadingLocked(all), s.contextLocked(), asOf)
 }
 
 // SearchResult is one place a search found its words.
@@ -644,6 +669,7 @@ func (s *Store) Import(cases []*Case, msgs map[string][]*Message) ([]string, err
 		if err != nil {
 			return codes, err
 		}
+		s.changedLocked()
 		for _, c := range batch {
 			codes = append(codes, c.Code)
 			s.cases[c.ID] = c

@@ -16,9 +16,11 @@ import (
 // Latin letters that carry their stroke or ligature in the base character
 // and so do not decompose are mapped by hand: ł→l, ø→o, đ→d, ħ→h, ŧ→t,
 // ı→i, ð→d, þ→th, ß→ss, æ→ae, œ→oe. Greek final sigma ς folds to σ.
-// Hangul syllables are kept whole (NFD would split them into jamo).
-// Folding is made for matching, not for display: a folded string can be
-// wrong as language (Cyrillic й folds to и, as Latin ñ folds to n).
+// Hangul syllables, kana and Cyrillic й are kept whole: their marks make
+// another letter, not an accent. Folding is made for matching, not for
+// display: a folded string can be wrong as language (ñ folds to n, ё to
+// е). Text is expected in NFC, as keyboards and most files give it; in
+// decomposed text й and kana lose their marks.
 //
 // A word (token) is a run of letters, digits and spacing marks (Mc, which
 // Indic scripts write inside words). Everything else separates words,
@@ -44,7 +46,7 @@ func Fold(s string) string {
 	}
 	b := make([]byte, 0, len(s))
 	for _, r := range s {
-		if unicode.Is(unicode.Mn, r) {
+		if runeClass(r) == classMark {
 			continue
 		}
 		b = foldRune(b, r)
@@ -66,103 +68,182 @@ func Tokens(s string) []string {
 // [start, end) it comes from in s, until fn returns false. The word's
 // bytes are only valid during the call.
 func scanWords(s string, fn func(word []byte, start, end int) bool) {
-	var buf [64]byte
+	scanWordsBuf(s, make([]byte, 0, 64), fn)
+}
+
+// scanWordsBuf is scanWords folding words into buf, which it returns
+// (grown, perhaps) for the next call.
+func scanWordsBuf(s string, buf []byte, fn func(word []byte, start, end int) bool) []byte {
 	w := buf[:0]
-	start, end := -1, 0
-	// flush hands the current word to fn and reports whether to go on.
-	flush := func() bool {
-		if start < 0 {
-			return true
-		}
-		ok := len(w) == 0 || fn(w, start, end)
-		w, start = w[:0], -1
-		return ok
-	}
+	start, end := -1, -1 // the current word; end is also where the last one ended
 	for i := 0; i < len(s); {
 		c := s[i]
-		if c < utf8.RuneSelf {
-			switch {
-			case 'a' <= c && c <= 'z', '0' <= c && c <= '9':
-				if start < 0 {
-					start = i
-				}
-				w = append(w, c)
-				i++
-				end = i
-			case 'A' <= c && c <= 'Z':
-				if start < 0 {
-					start = i
-				}
-				w = append(w, c+'a'-'A')
-				i++
-				end = i
-			default:
-				if !flush() {
-					return
-				}
-				if c == '\'' && end == i && possessiveS(s, i+1) {
-					i += 2
-				} else {
-					i++
-				}
+		if asciiFold[c] != 0 { // a run of ASCII letters and digits
+			j := i + 1
+			for j < len(s) && asciiFold[s[j]] != 0 {
+				j++
 			}
+			if start < 0 {
+				start = i
+			}
+			n := len(w)
+			w = append(w, s[i:j]...)
+			for k := n; k < len(w); k++ {
+				w[k] = asciiFold[w[k]]
+			}
+			i, end = j, j
 			continue
 		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case unicode.Is(unicode.Mn, r):
-			// A combining mark belongs to the word it follows.
-			if start >= 0 && end == i {
-				end = i + size
-			}
-			i += size
-		case unicode.Is(unicode.Han, r):
-			if !flush() {
-				return
-			}
-			start, end = i, i+size
-			w = foldRune(w, r)
-			if !flush() {
-				return
-			}
-			i += size
-		case isWordRune(r):
+		r, size, class := rune(c), 1, uint8(classOther)
+		if c >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(s[i:])
+			class = runeClass(r)
+		}
+		switch class {
+		case classWord:
 			if start < 0 {
 				start = i
 			}
 			w = foldRune(w, r)
 			i += size
 			end = i
-		default:
-			if !flush() {
-				return
+			continue
+		case classMark:
+			// A combining mark belongs to the word it follows, if any.
+			if end == i {
+				end = i + size
 			}
-			if r == '’' && end == i && possessiveS(s, i+size) {
-				i += size + 1
-			} else {
-				i += size
+			i += size
+			continue
+		}
+		// The current word ends here.
+		if start >= 0 {
+			if len(w) > 0 && !fn(w, start, end) {
+				return w
 			}
+			w, start = w[:0], -1
+		}
+		if class == classHan { // a word by itself
+			if !fn(foldRune(w, r), i, i+size) {
+				return w
+			}
+			w = w[:0]
+			i += size
+			end = i
+			continue
+		}
+		i += size
+		if (r == '\'' || r == '’') && end == i-size {
+			i += possessiveS(s, i)
 		}
 	}
-	flush()
+	if start >= 0 && len(w) > 0 {
+		fn(w, start, end)
+	}
+	return w
 }
+
+// Rune classes for scanWords.
+const (
+	classOther = iota
+	classWord  // letter, digit, spacing mark
+	classMark  // non-spacing mark
+	classHan   // ideograph
+)
+
+// runeClass returns the class of r.
+func runeClass(r rune) uint8 {
+	if r < tableEnd {
+		return foldTable[r].class
+	}
+	return slowClass(r)
+}
+
+func slowClass(r rune) uint8 {
+	switch {
+	case unicode.Is(unicode.Mn, r):
+		return classMark
+	case unicode.Is(unicode.Han, r):
+		return classHan
+	case isWordRune(r):
+		return classWord
+	}
+	return classOther
+}
+
+// tableEnd ends the runes whose class and folding are precomputed: Latin,
+// Greek and Cyrillic.
+const tableEnd = 0x0530
+
+// foldTable holds the class and folded form of the runes below tableEnd.
+var foldTable = func() *[tableEnd]struct {
+	fold  string
+	class uint8
+} {
+	var t [tableEnd]struct {
+		fold  string
+		class uint8
+	}
+	for r := range rune(tableEnd) {
+		t[r].class = slowClass(r)
+		t[r].fold = string(slowFoldRune(nil, r))
+	}
+	return &t
+}()
+
+// asciiFold maps the bytes of ASCII letters and digits to their folded
+// form, and every other byte to 0.
+var asciiFold = func() (t [256]byte) {
+	for c := '0'; c <= '9'; c++ {
+		t[c] = byte(c)
+	}
+	for c := 'a'; c <= 'z'; c++ {
+		t[c], t[c-'a'+'A'] = byte(c), byte(c)
+	}
+	return t
+}()
 
 // isWordRune reports whether r belongs in a word.
 func isWordRune(r rune) bool {
 	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mc, r)
 }
 
-// possessiveS reports whether s has at i an "s" that ends a word, as in
-// the possessive "'s".
-func possessiveS(s string, i int) bool {
-	if i >= len(s) || (s[i] != 's' && s[i] != 'S') {
-		return false
+// possessiveS returns the length of the "s" that ends a word at s[i:],
+// as in the possessive "'s", or 0 if there is none. Combining marks
+// around the "s" count with it, as folding drops them.
+func possessiveS(s string, i int) int {
+	j := skipMarks(s, i)
+	if j >= len(s) {
+		return 0
 	}
-	if i+1 == len(s) {
-		return true
+	r, size := utf8.DecodeRuneInString(s[j:])
+	if r != 's' && r != 'S' {
+		var buf [utf8.UTFMax * 2]byte
+		if r < utf8.RuneSelf || string(foldRune(buf[:0], r)) != "s" { // Š, ś…
+			return 0
+		}
 	}
-	r, _ := utf8.DecodeRuneInString(s[i+1:])
-	return !isWordRune(r) && !unicode.Is(unicode.Mn, r)
+	j = skipMarks(s, j+size)
+	if j < len(s) {
+		r, _ := utf8.DecodeRuneInString(s[j:])
+		if runeClass(r) == classWord {
+			return 0
+		}
+	}
+	return j - i
+}
+
+// skipMarks returns the index of the first rune at or after i in s that
+// is not a combining mark.
+func skipMarks(s string, i int) int {
+	for i < len(s) && s[i] >= utf8.RuneSelf {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if runeClass(r) != classMark {
+			break
+		}
+		i += size
+	}
+	return i
 }
 
 // foldRune appends the folded form of r to dst.
@@ -173,11 +254,18 @@ func foldRune(dst []byte, r rune) []byte {
 		}
 		return append(dst, byte(r))
 	}
+	if r < tableEnd {
+		return append(dst, foldTable[r].fold...)
+	}
+	return slowFoldRune(dst, r)
+}
+
+func slowFoldRune(dst []byte, r rune) []byte {
 	r = unicode.ToLower(r)
 	if s, ok := foldSpecial(r); ok {
 		return append(dst, s...)
 	}
-	if r < utf8.RuneSelf || (0xAC00 <= r && r <= 0xD7A3) { // ASCII, Hangul syllable
+	if r < utf8.RuneSelf || keepWhole(r) {
 		return utf8.AppendRune(dst, r)
 	}
 	var enc [utf8.UTFMax]byte
@@ -200,6 +288,14 @@ func foldRune(dst []byte, r rune) []byte {
 		}
 	}
 	return dst
+}
+
+// keepWhole reports whether r is a letter whose decomposition is not a
+// diacritic on a base letter but part of the letter: Hangul syllables
+// (NFD splits them into jamo), kana with (han)dakuten (で is not て) and
+// Cyrillic й (not и with a breve).
+func keepWhole(r rune) bool {
+	return (0xAC00 <= r && r <= 0xD7A3) || (0x3040 <= r && r <= 0x30FF) || r == 'й'
 }
 
 // foldSpecial folds the lower-case letters that NFD leaves whole.

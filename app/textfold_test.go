@@ -30,8 +30,9 @@ func TestFold(t *testing.T) {
 		{"Ελένη", "ελενη"},
 		{"ΆΝΝΑ", "αννα"},
 		{"Σοφίας", "σοφιασ"}, // final sigma folds to σ
-		{"東京で会議", "東京て会議"}, // the dakuten of で is a mark
-		{"한국어", "한국어"},     // Hangul syllables stay whole
+		{"東京で会議", "東京で会議"},
+		{"Йошкар-Ола", "йошкар-ола"}, // й stays, unlike other Cyrillic marks
+		{"한국어", "한국어"},               // Hangul syllables stay whole
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
@@ -54,6 +55,9 @@ func TestTokens(t *testing.T) {
 		{"diacritics", "Zoë and Łukasz met Søren", []string{"zoe", "and", "lukasz", "met", "soren"}},
 		{"possessive", "Zoë's post and Zoë’s reply", []string{"zoe", "post", "and", "zoe", "reply"}},
 		{"possessive at end", "it was Alex's", []string{"it", "was", "alex"}},
+		{"no possessive without a word", "'s and ’S", []string{"s", "and", "s"}},
+		{"no possessive after a mark alone", "\u0741's", []string{"s"}},
+		{"possessive with marks", "Zoe\u0308'\u0301s\u0301 post", []string{"zoe", "post"}},
 		{"apostrophe inside a word", "O'Sullivan don't", []string{"o", "sullivan", "don", "t"}},
 		{"plural possessive", "the members' forum", []string{"the", "members", "forum"}},
 		{"cyrillic", "Женя написал: «Привет»", []string{"женя", "написал", "привет"}},
@@ -93,7 +97,7 @@ func TestScanWordsSpans(t *testing.T) {
 // FuzzTokens checks that tokens are folded, non-empty, stable when
 // tokenized again, and that their spans give them back.
 func FuzzTokens(f *testing.F) {
-	for _, s := range []string{"Zoë's Łukasz", "Ελένη ΆΝΝΑ", "東京の会議", "Zoe\u0308", "a'S b’s", "नमस्ते", "ǅemal İ ẞ"} {
+	for _, s := range []string{"Zoë's Łukasz", "Ελένη ΆΝΝΑ", "東京の会議", "Zoe\u0308", "a'S b’s", "नमस्ते", "ǅemal İ ẞ", "\u0741'S 0 0"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

@@ -1,0 +1,413 @@
+package app
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+var brigadeStart = time.Date(2025, 3, 3, 10, 0, 0, 0, time.UTC)
+
+// reportAbout makes a case about one reported party, received days after
+// brigadeStart.
+func reportAbout(code string, days float64, kind ReporterKind, reported Party, text string) *Case {
+	reported.ID, reported.Role = "p2", RoleReported
+	return &Case{
+		ID:           "id-" + code,
+		Code:         code,
+		Received:     brigadeStart.Add(time.Duration(days * float64(24*time.Hour))),
+		ReporterKind: kind,
+		Summary:      "Report " + code,
+		Description:  text,
+		Parties: []*Party{
+			{ID: "p1", Role: RoleReporter, Anonymous: kind == ReporterAnonymous, Name: "Reporter " + code},
+			&reported,
+		},
+	}
+}
+
+// randomText returns n words drawn from synthWords with a fixed seed:
+// texts with different seeds share few 3-shingles.
+func randomText(seed uint64, n int) string {
+	r := rand.New(rand.NewPCG(seed, 7))
+	w := make([]string, n)
+	for i := range w {
+		w[i] = synthWords[r.IntN(len(synthWords))]
+	}
+	return strings.Join(w, " ")
+}
+
+const dupText = "During the online meetup on Thursday the reported person repeatedly interrupted " +
+	"the speaker, posted insulting remarks about her accent in the public chat and later " +
+	"sent several private messages asking where she lives and whether she would be alone " +
+	"at the conference hotel next month."
+
+const dupEdited = "During the online meetup last Thursday the reported person repeatedly interrupted " +
+	"the speaker, posted insulting remarks about her accent in the public chat and then " +
+	"sent several private messages asking where she lives and whether she would be alone " +
+	"at the conference hotel next month."
+
+func TestDetectBrigading(t *testing.T) {
+	jdoe := func(h, contact string) Party { return Party{Handle: h, Contact: contact} }
+	named := func(n string) Party { return Party{Name: n} }
+	dupSim := jaccard(shingles("Report A", dupText), shingles("Report B", dupEdited))
+
+	tests := []struct {
+		name  string
+		cfg   BrigadeConfig // zero: the defaults
+		cases []*Case
+		want  []BrigadeFlag
+	}{
+		{
+			name: "anonymous cluster about one handle written differently",
+			cases: []*Case{
+				reportAbout("AMBER-FOX", 0, ReporterAnonymous, jdoe("@jdoe", ""), randomText(1, 40)),
+				reportAbout("BRAVE-OWL", 1.5, ReporterAnonymous, jdoe("JDoe", ""), randomText(2, 40)),
+				reportAbout("CALM-ELK", 3, ReporterAnonymous, jdoe("jdoe", "jdoe@example.org"), randomText(3, 40)),
+				reportAbout("DARK-YAK", 6.2, ReporterAnonymous, jdoe("", "Jane Doe <JDoe@Example.org>"), randomText(4, 40)),
+				reportAbout("EASY-APE", 2, ReporterAnonymous, jdoe("@jdoe2", ""), randomText(5, 40)),
+			},
+			want: []BrigadeFlag{{
+				Cases:   []string{"AMBER-FOX", "BRAVE-OWL", "CALM-ELK", "DARK-YAK"},
+				Reasons: []string{"4 reports about the same person within 7 days, 4 of them anonymous"},
+				Person:  "@jdoe",
+			}},
+		},
+		{
+			name: "identified reports spread over a year",
+			cases: []*Case{
+				reportAbout("A", 0, ReporterIdentified, named("Kim Sato"), randomText(1, 40)),
+				reportAbout("B", 90, ReporterIdentified, named("Kim Sato"), randomText(2, 40)),
+				reportAbout("C", 200, ReporterIdentified, named("Kim Sato"), randomText(3, 40)),
+				reportAbout("D", 360, ReporterIdentified, named("Kim Sato"), randomText(4, 40)),
+			},
+		},
+		{
+			name: "anonymous reports spread over a year",
+			cases: []*Case{
+				reportAbout("A", 0, ReporterAnonymous, named("Kim Sato"), randomText(1, 40)),
+				reportAbout("B", 20, ReporterAnonymous, named("Kim Sato"), randomText(2, 40)),
+				reportAbout("C", 40, ReporterAnonymous, named("Kim Sato"), randomText(3, 40)),
+				reportAbout("D", 60, ReporterAnonymous, named("Kim Sato"), randomText(4, 40)),
+			},
+		},
+		{
+			name: "three reports in the window, mostly identified",
+			cases: []*Case{
+				reportAbout("A", 0, ReporterIdentified, named("Kim Sato"), randomText(1, 40)),
+				reportAbout("B", 2, ReporterAnonymous, named("Kim Sato"), randomText(2, 40)),
+				reportAbout("C", 4, ReporterIdentified, named("Kim Sato"), randomText(3, 40)),
+			},
+		},
+		{
+			name: "half anonymous is not mostly anonymous",
+			cfg:  BrigadeConfig{MinReports: 4},
+			cases: []*Case{
+				reportAbout("A", 0, ReporterIdentified, named("Kim Sato"), randomText(1, 40)),
+				reportAbout("B", 1, ReporterAnonymous, named("Kim Sato"), randomText(2, 40)),
+				reportAbout("C", 2, ReporterAnonymous, named("Kim Sato"), randomText(3, 40)),
+				reportAbout("D", 3, ReporterNone, named("Kim Sato"), randomText(4, 40)),
+			},
+		},
+		{
+			name: "two of three anonymous, name folded and reordered",
+			cases: []*Case{
+				reportAbout("A", 0, ReporterAnonymous, named("Zoë Müller"), randomText(1, 40)),
+				reportAbout("B", 0.5, ReporterIdentified, named("zoe muller"), randomText(2, 40)),
+				reportAbout("C", 0.9, ReporterAnonymous, named("MÜLLER, Zoe"), randomText(3, 40)),
+			},
+			want: []BrigadeFlag{{
+				Cases:   []string{"A", "B", "C"},
+				Reasons: []string{"3 reports about the same person within a day, 2 of them anonymous"},
+				Person:  "Zoë Müller",
+			}},
+		},
+		{
+			name: "a mostly anonymous run inside a longer window",
+			cases: []*Case{
+				reportAbout("A", 0, ReporterIdentified, named("Kim Sato"), randomText(1, 40)),
+				reportAbout("B", 1, ReporterIdentified, named("Kim Sato"), randomText(2, 40)),
+				reportAbout("C", 5, ReporterAnonymous, named("Kim Sato"), randomText(3, 40)),
+				reportAbout("D", 6, ReporterAnonymous, named("Kim Sato"), randomText(4, 40)),
+				reportAbout("E", 7, ReporterIdentified, named("Kim Sato"), randomText(5, 40)),
+				reportAbout("F", 8, ReporterAnonymous, named("Kim Sato"), randomText(6, 40)),
+			},
+			want: []BrigadeFlag{{
+				Cases:   []string{"B", "C", "D", "E", "F"},
+				Reasons: []string{"5 reports about the same person within 7 days, 3 of them anonymous"},
+				Person:  "Kim Sato",
+			}},
+		},
+		{
+			name: "near-duplicate texts with small edits",
+			cases: []*Case{
+				reportAbout("A", 0, ReporterIdentified, jdoe("@kims", ""), dupText),
+				reportAbout("B", 40, ReporterIdentified, jdoe("KIMS", ""), dupEdited),
+			},
+			want: []BrigadeFlag{{
+				Cases:   []string{"A", "B"},
+				Reasons: []string{fmt.Sprintf("the texts of A and B are near-duplicates (similarity %.2f)", dupSim)},
+				Person:  "@kims",
+			}},
+		},
+		{
+			// Copied texts come in a burst: reports further apart than
+			// four windows (56 days) are not compared.
+			name: "near-duplicate texts months apart",
+			cases: []*Case{
+				reportAbout("A", 0, ReporterIdentified, jdoe("@kims", ""), dupText),
+				reportAbout("B", 120, ReporterIdentified, jdoe("KIMS", ""), dupEdited),
+			},
+		},
+		{
+			name: "near-duplicate texts about different people",
+			cases: []*Case{
+				reportAbout("A", 0, ReporterAnonymous, named("Kim Sato"), dupText),
+				reportAbout("B", 1, ReporterAnonymous, named("Kim Satō-Berg"), dupEdited),
+			},
+		},
+		{
+			name: "unrelated texts about the same person",
+			cases: []*Case{
+				reportAbout("A", 0, ReporterAnonymous, named("Kim Sato"), dupText),
+				reportAbout("B", 1, ReporterAnonymous, named("Kim Sato"), randomText(9, 60)),
+			},
+		},
+		{
+			name: "identical short summaries are not near-duplicates",
+			cases: []*Case{
+				{Code: "A", Received: brigadeStart, Summary: "Harassment in the chat", Parties: []*Party{{Role: RoleReported, Name: "Kim Sato"}}},
+				{Code: "B", Received: brigadeStart, Summary: "Harassment in the chat", Parties: []*Party{{Role: RoleReported, Name: "Kim Sato"}}},
+			},
+		},
+		{
+			name: "similar names of different people are not linked",
+			cases: []*Case{
+				reportAbout("A", 0, ReporterAnonymous, named("Jon Smith"), randomText(1, 40)),
+				reportAbout("B", 1, ReporterAnonymous, named("John Smith"), randomText(2, 40)),
+				reportAbout("C", 2, ReporterAnonymous, named("Jon Smyth"), randomText(3, 40)),
+				reportAbout("D", 3, ReporterAnonymous, named("Jon Smith"), randomText(4, 40)),
+			},
+		},
+		{
+			name: "a reporter or witness of the same name is not the reported person",
+			cases: []*Case{
+				reportAbout("A", 0, ReporterAnonymous, named("Kim Sato"), randomText(1, 40)),
+				reportAbout("B", 1, ReporterAnonymous, named("Kim Sato"), randomText(2, 40)),
+				{Code: "C", Received: brigadeStart.Add(48 * time.Hour), ReporterKind: ReporterAnonymous,
+					Parties: []*Party{{Role: RoleWitness, Name: "Kim Sato"}, {Role: RoleReported, Name: "Lee Park"}}},
+			},
+		},
+		{
+			name: "a cluster and a near-duplicate sharing a case merge",
+			cases: []*Case{
+				reportAbout("A", 0, ReporterAnonymous, named("Kim Sato"), dupText),
+				reportAbout("B", 1, ReporterAnonymous, named("Kim Sato"), randomText(2, 40)),
+				reportAbout("C", 2, ReporterAnonymous, named("Kim Sato"), randomText(3, 40)),
+				reportAbout("D", 50, ReporterIdentified, named("Kim Sato"), dupEdited),
+			},
+			want: []BrigadeFlag{{
+				Cases: []string{"A", "B", "C", "D"},
+				Reasons: []string{
+					"3 reports about the same person within 2 days, 3 of them anonymous",
+					fmt.Sprintf("the texts of A and D are near-duplicates (similarity %.2f)", dupSim),
+				},
+				Person: "Kim Sato",
+			}},
+		},
+		{
+			name: "flags in the order of their earliest report",
+			cases: []*Case{
+				reportAbout("Z1", 30, ReporterAnonymous, named("Kim Sato"), randomText(1, 40)),
+				reportAbout("Z2", 31, ReporterAnonymous, named("Kim Sato"), randomText(2, 40)),
+				reportAbout("Z3", 32, ReporterAnonymous, named("Kim Sato"), randomText(3, 40)),
+				reportAbout("Y1", 0, ReporterAnonymous, named("Lee Park"), randomText(4, 40)),
+				reportAbout("Y2", 1, ReporterAnonymous, named("Lee Park"), randomText(5, 40)),
+				reportAbout("Y3", 2, ReporterAnonymous, named("Lee Park"), randomText(6, 40)),
+			},
+			want: []BrigadeFlag{
+				{Cases: []string{"Y1", "Y2", "Y3"}, Reasons: []string{"3 reports about the same person within 2 days, 3 of them anonymous"}, Person: "Lee Park"},
+				{Cases: []string{"Z1", "Z2", "Z3"}, Reasons: []string{"3 reports about the same person within 2 days, 3 of them anonymous"}, Person: "Kim Sato"},
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := DetectBrigading(tt.cases, tt.cfg)
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("got  %#v\nwant %#v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestDetectBrigadingSimilarityRange(t *testing.T) {
+	cases := []*Case{
+		reportAbout("A", 0, ReporterIdentified, Party{Name: "Kim Sato"}, dupText),
+		reportAbout("B", 50, ReporterIdentified, Party{Name: "Kim Sato"}, dupEdited),
+		reportAbout("C", 100, ReporterIdentified, Party{Name: "Kim Sato"}, dupText+" She left the meetup."),
+	}
+	flags := DetectBrigading(cases, BrigadeConfig{})
+	if len(flags) != 1 || len(flags[0].Reasons) != 1 {
+		t.Fatalf("got %#v, want one flag with one reason", flags)
+	}
+	if r := flags[0].Reasons[0]; !strings.HasPrefix(r, "the texts of A, B and C are near-duplicates (similarity 0.") || !strings.Contains(r, " to ") {
+		t.Errorf("got reason %q, want A, B and C with a range of similarities", r)
+	}
+}
+
+func TestHandleKey(t *testing.T) {
+	tests := []struct {
+		in   string
+		want personKey
+	}{
+		{"", personKey{}},
+		{"@JDoe", personKey{'h', "jdoe"}},
+		{" jdoe ", personKey{'h', "jdoe"}},
+		{"@Zoë_M", personKey{'h', "zoë_m"}},
+		{"JDoe@Example.org", personKey{'e', "jdoe@example.org"}},
+		{"mailto:jdoe@example.org", personKey{'e', "jdoe@example.org"}},
+		{"Jane Doe <jdoe@example.org>", personKey{'e', "jdoe@example.org"}},
+		{"+1 (555) 010-9999", personKey{'t', "15550109999"}},
+		{"ask at the front desk", personKey{}},
+	}
+	for _, tt := range tests {
+		if got := handleKey(tt.in); got != tt.want {
+			t.Errorf("handleKey(%q) = %+v, want %+v", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestJaccard(t *testing.T) {
+	a := shingles("one two three four five")
+	if len(a) != 3 {
+		t.Fatalf("got %d shingles, want 3", len(a))
+	}
+	if got := jaccard(a, a); got != 1 {
+		t.Errorf("jaccard(a, a) = %v, want 1", got)
+	}
+	b := shingles("ONE two three four six")
+	if got := jaccard(a, b); got != 0.5 { // 2 shared of 4
+		t.Errorf("jaccard(a, b) = %v, want 0.5", got)
+	}
+	if got := jaccard(nil, nil); got != 0 {
+		t.Errorf("jaccard(nil, nil) = %v, want 0", got)
+	}
+}
+
+func TestSortHashes(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 3))
+	for _, n := range []int{0, 1, 15, 16, 17, 60, 500, 1024, 1025, 3000} {
+		a := make([]uint64, n)
+		for i := range a {
+			a[i] = r.Uint64()
+			if i%7 == 3 {
+				a[i] = a[i-1] // repeats
+			}
+		}
+		if n > 10 {
+			a[0], a[1] = 0, math.MaxUint64
+		}
+		want := slices.Clone(a)
+		slices.Sort(want)
+		sortHashes(a)
+		if !slices.Equal(a, want) {
+			t.Errorf("n=%d: sortHashes did not sort", n)
+		}
+	}
+}
+
+// TestPrefixesMeet checks the prefix filter against the Jaccard
+// similarity it stands for: it may pass pairs below the threshold, never
+// drop one above.
+func TestPrefixesMeet(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 5))
+	for range 2000 {
+		base := randomText(r.Uint64(), 5+r.IntN(60))
+		words := strings.Fields(base)
+		for range r.IntN(6) { // a few edits
+			words[r.IntN(len(words))] = synthWords[r.IntN(len(synthWords))]
+		}
+		if r.IntN(2) == 0 {
+			words = append(words, strings.Fields(randomText(r.Uint64(), r.IntN(20)))...)
+		}
+		other := strings.Join(words, " ")
+		a, b := shingles(base), shingles(other)
+		for _, th := range []float64{0.3, 0.5, 0.6, 0.8, 0.95, 1} {
+			if jaccard(a, b) >= th && !prefixesMeet(a, b, th) {
+				t.Fatalf("prefix filter dropped a pair with similarity %v ≥ %v", jaccard(a, b), th)
+			}
+		}
+	}
+}
+
+// FuzzShingles checks that shingles are sorted and distinct, that a text
+// is fully alike itself, and that case and accents do not matter.
+func FuzzShingles(f *testing.F) {
+	f.Add("the quick brown fox jumps over the lazy dog")
+	f.Add("Zoë wrote to Łukasz and Ελένη")
+	f.Add("\u0741'S 0 0")
+	f.Add("0'\u0741S 0")
+	f.Add("0 0'Š")
+	f.Add("拋\u0741'S 00")
+	f.Fuzz(func(t *testing.T, s string) {
+		a := shingles(s)
+		for i := 1; i < len(a); i++ {
+			if a[i-1] >= a[i] {
+				t.Fatalf("shingles(%q) not sorted and distinct", s)
+			}
+		}
+		if len(a) > 0 && jaccard(a, a) != 1 {
+			t.Fatalf("jaccard of %q with itself is not 1", s)
+		}
+		if b := shingles(Fold(s)); jaccard(a, b) != 1 && len(a) > 0 {
+			t.Fatalf("shingles(%q) differ from those of its folded form", s)
+		}
+	})
+}
+
+// brigadeCorpus makes n synthetic cases about n/10 people, over two
+// years, a third of them anonymous, with a near-duplicate now and then.
+func brigadeCorpus(n int) []*Case {
+	r := rand.New(rand.NewPCG(42, 42))
+	people := max(n/10, 1)
+	cases := make([]*Case, n)
+	last := make(map[int]*Case) // person → latest case about them
+	for i := range cases {
+		p := r.IntN(people)
+		kind := ReporterIdentified
+		if r.IntN(3) == 0 {
+			kind = ReporterAnonymous
+		}
+		var reported Party
+		switch p % 3 {
+		case 0:
+			reported = Party{Name: fmt.Sprintf("Person %d Example", p)}
+		case 1:
+			reported = Party{Handle: fmt.Sprintf("@user%d", p)}
+		default:
+			reported = Party{Name: fmt.Sprintf("Person %d Example", p), Contact: fmt.Sprintf("user%d@example.org", p)}
+		}
+		text := randomText(uint64(i), 40+r.IntN(40))
+		if prev := last[p]; prev != nil && i%50 == 0 {
+			text = prev.Description + " again"
+		}
+		cases[i] = reportAbout(fmt.Sprintf("CASE-%05d", i), r.Float64()*730, kind, reported, text)
+		last[p] = cases[i]
+	}
+	return cases
+}
+
+func BenchmarkDetectBrigading(b *testing.B) {
+	cases := brigadeCorpus(10000)
+	var flags []BrigadeFlag
+	for b.Loop() {
+		flags = DetectBrigading(cases, DefaultBrigadeConfig())
+	}
+	b.ReportMetric(float64(len(flags)), "flags")
+}
