@@ -31,9 +31,9 @@ const (
 		"through its process."
 	vaultFoundText   = "A vault exists here."
 	vaultMissingText = "There is no vault here yet; casebook init creates one."
-	commandsText     = "For now the vault is managed with the casebook commands in a terminal: " +
-		"casebook init, casebook check, casebook passwd, casebook recover, casebook backup, " +
-		"casebook restore and casebook audit."
+	commandsText     = "For now Casebook is used through its commands in a terminal: " +
+		"casebook init creates the vault, casebook case files and works on reports, " +
+		"casebook due says what is due, and casebook --help lists the rest."
 )
 
 // appIcon is Casebook's icon as a Fyne resource.
