@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Demo data: a synthetic committee and its cases, for newcomers,
@@ -239,16 +240,14 @@ func (g *demoGen) person() demoPerson {
 // scriptOf tells Latin, Cyrillic and Greek names apart by their first
 // letter.
 func scriptOf(name string) string {
-	for _, r := range name {
-		switch {
-		case unicode.Is(unicode.Cyrillic, r):
-			return "cyrillic"
-		case unicode.Is(unicode.Greek, r):
-			return "greek"
-		}
-		return "latin"
+	r, _ := utf8.DecodeRuneInString(name)
+	switch {
+	case unicode.Is(unicode.Cyrillic, r):
+		return "cyrillic"
+	case unicode.Is(unicode.Greek, r):
+		return "greek"
 	}
-	return ""
+	return "latin"
 }
 
 // newCase starts a case received at the given time.

@@ -149,7 +149,10 @@ func readBackupHead(r *bufio.Reader) (*header, []byte, error) {
 	bad := func(why string) error { return corrupt("backup", errors.New(why)) }
 	magic := make([]byte, len(backupMagic))
 	if _, err := io.ReadFull(r, magic); err != nil || !bytes.Equal(magic, []byte(backupMagic)) {
-		if bytes.HasPrefix(magic, []byte("casebook-backup ")) {
+		// Only a whole magic line with another version number is a newer
+		// format; a truncated or garbled one is damage.
+		if v, ok := bytes.CutPrefix(magic, []byte("casebook-backup ")); ok && err == nil &&
+			isDigit(v[0]) && (isDigit(v[1]) || v[1] == '\n') {
 			return nil, nil, fmt.Errorf("%w: backup format not understood by this Casebook", ErrUnsupportedVersion)
 		}
 		return nil, nil, bad("not a Casebook backup")
@@ -167,11 +170,16 @@ func readBackupHead(r *bufio.Reader) (*header, []byte, error) {
 		return nil, nil, bad("backup truncated")
 	}
 	h, err := parseHeader(hdr)
+	if errors.Is(err, ErrNoVault) {
+		return nil, nil, bad("backup holds no vault header")
+	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("backup: %w", err)
 	}
 	return h, hdr, nil
 }
+
+func isDigit(b byte) bool { return '0' <= b && b <= '9' }
 
 // payloadReader reads the frames of a decrypted backup payload.
 type payloadReader struct {
@@ -316,6 +324,7 @@ func restore(dir string, r io.Reader, kind string, secret []byte, opts Options) 
 	if err := os.MkdirAll(parent, 0o700); err != nil {
 		return diskError(err)
 	}
+	removeStaleTemps(parent)
 	tmp, err := os.MkdirTemp(parent, ".casebook-restore-*")
 	if err != nil {
 		return diskError(err)

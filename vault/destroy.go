@@ -31,7 +31,17 @@ func (v *Vault) DestroyNamespaces(names ...string) error {
 	defer release()
 	v.wmu.Lock()
 	defer v.wmu.Unlock()
-	err = v.updateLocked(func(tx *Tx) error {
+	if err := v.markDestroyed(names); err != nil {
+		return err
+	}
+	return v.finishDestroy()
+}
+
+// markDestroyed is the first step of DestroyNamespaces: in one transaction,
+// it deletes each namespace's data key and leaves a marker for
+// finishDestroy. The caller holds v.mu (read) and v.wmu.
+func (v *Vault) markDestroyed(names []string) error {
+	return v.updateLocked(func(tx *Tx) error {
 		for _, ns := range names {
 			if err := checkName(ns, "-"); err != nil {
 				return err
@@ -51,10 +61,6 @@ func (v *Vault) DestroyNamespaces(names ...string) error {
 		}
 		return nil
 	})
-	if err != nil {
-		return err
-	}
-	return v.finishDestroy()
 }
 
 // finishDestroy completes destructions begun earlier: it deletes the

@@ -31,8 +31,8 @@ var (
 	ErrLocked = errors.New("vault is locked")
 	// ErrNoSpace means the disk is full; the write did not happen.
 	ErrNoSpace = errors.New("no space left on the disk")
-	// ErrInvalidName means a namespace or record key is empty, too long or
-	// contains a forbidden byte.
+	// ErrInvalidName means a namespace or record key is empty, too long,
+	// not UTF-8 or contains a zero byte.
 	ErrInvalidName = errors.New("invalid record name")
 	// ErrTooBig means one transaction holds more changes than fit in one
 	// atomic write; split it.

@@ -22,6 +22,8 @@ const minFormatVersion = 1
 const (
 	headerMagic   = "casebook-vault"
 	maxHeaderSize = 64 << 10
+	// headerTrailerSize is the size of the sum and mac lines together.
+	headerTrailerSize = 2 * (len("sum ") + 2*sha256.Size + len("\n"))
 
 	slotPassphrase = "passphrase"
 	slotRecovery   = "recovery"
@@ -161,6 +163,15 @@ func parseHeader(data []byte) (*header, error) {
 	bad := func(why string) error { return corrupt("vault header", errors.New(why)) }
 	if len(data) > maxHeaderSize {
 		return nil, bad("header too large")
+	}
+	// When the file ends with a sum line and a mac line, check the sum
+	// before anything else, so that a damaged magic or version line is
+	// reported as damage, not as some other file or a newer format.
+	if n := len(data) - headerTrailerSize; n >= 0 && bytes.HasPrefix(data[n:], []byte("sum ")) {
+		want := sha256.Sum256(data[:n])
+		if !bytes.HasPrefix(data[n:], []byte("sum "+hex.EncodeToString(want[:])+"\n")) {
+			return nil, bad("header checksum mismatch")
+		}
 	}
 	lines := bytes.SplitAfter(data, []byte("\n"))
 	if len(lines) < 1 || !bytes.HasPrefix(lines[0], []byte(headerMagic+" ")) {

@@ -142,6 +142,7 @@ func Create(dir string, passphrase []byte, opts Options) (*Vault, string, error)
 	// Build the vault in a fresh directory beside the target and move it
 	// into place whole, so that a crash leaves either no vault or a
 	// complete one.
+	removeStaleTemps(parent)
 	tmp, err := os.MkdirTemp(parent, ".casebook-new-*")
 	if err != nil {
 		return nil, "", diskError(err)
@@ -194,6 +195,20 @@ func Create(dir string, passphrase []byte, opts Options) (*Vault, string, error)
 		return nil, "", err
 	}
 	return opened, code, nil
+}
+
+// removeStaleTemps removes what a Create or Restore killed midway left
+// beside the vault: directories named like their temporary ones and not
+// touched for a day. Nothing in them was ever a vault in use.
+func removeStaleTemps(parent string) {
+	for _, pattern := range []string{".casebook-new-*", ".casebook-restore-*"} {
+		matches, _ := filepath.Glob(filepath.Join(parent, pattern))
+		for _, m := range matches {
+			if fi, err := os.Stat(m); err == nil && fi.IsDir() && time.Since(fi.ModTime()) > 24*time.Hour {
+				os.RemoveAll(m)
+			}
+		}
+	}
 }
 
 func isEmptyDir(dir string) (bool, error) {
@@ -322,7 +337,9 @@ func openUnlocked(dir string, h *header, master []byte, lock *fileLock, opts Opt
 
 // openBadger opens the Badger store with encryption at rest, synced writes
 // and caches sized for a laptop. Badger panics on some kinds of damaged
-// files; that is turned into ErrCorrupt.
+// files; that is turned into ErrCorrupt, and its tables are checked first
+// (verifyTables) because it opens them in goroutines of its own. Its
+// messages go to our logger only (WithLoggingLevel would replace it).
 func openBadger(path string, key []byte, log *slog.Logger) (db *badger.DB, err error) {
 	if _, statErr := os.Stat(path); statErr != nil && !errors.Is(statErr, os.ErrNotExist) {
 		return nil, statErr
@@ -337,19 +354,25 @@ func openBadger(path string, key []byte, log *slog.Logger) (db *badger.DB, err e
 		WithMemTableSize(16 << 20).
 		WithNumMemtables(2).
 		WithValueLogFileSize(64 << 20).
+		// Values are sealed, so compression gains nothing; and a damaged
+		// byte in a compressed block's length makes Badger allocate up to
+		// 4 GiB before it notices. Tables written compressed still read.
+		WithCompression(options.None).
 		WithNumCompactors(2).
 		WithCompactL0OnClose(true).
 		WithChecksumVerificationMode(options.OnTableAndBlockRead).
 		WithVerifyValueChecksum(true).
 		WithDetectConflicts(false).
 		WithMetricsEnabled(false).
-		WithLogger(badgerLogger{log}).
-		WithLoggingLevel(badger.WARNING)
+		WithLogger(badgerLogger{log})
 	defer func() {
 		if r := recover(); r != nil {
 			db, err = nil, corrupt("data", fmt.Errorf("storage engine failed: %v", r))
 		}
 	}()
+	if err := verifyTables(path, key, badgerLogger{log}); err != nil {
+		return nil, err
+	}
 	db, err = badger.Open(o)
 	if err != nil {
 		return nil, translate(err, "data")
@@ -461,7 +484,7 @@ func (v *Vault) gcLoop() {
 		case <-v.stopGC:
 			return
 		case <-t.C:
-			for v.db.RunValueLogGC(0.5) == nil {
+			for v.runGC() {
 				select {
 				case <-v.stopGC:
 					return
@@ -470,6 +493,19 @@ func (v *Vault) gcLoop() {
 			}
 		}
 	}
+}
+
+// runGC runs one round of value-log garbage collection and reports whether
+// another round may help. A panic of the engine over a damaged file is
+// logged, not allowed to end the program; Check reports the damage.
+func (v *Vault) runGC() (again bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			v.opts.Logger.Error("vault: background compaction stopped on damaged data", "panic", fmt.Sprint(r))
+			again = false
+		}
+	}()
+	return v.db.RunValueLogGC(0.5) == nil
 }
 
 // ChangePassphrase rewraps the master key under a new passphrase. Only the
@@ -500,12 +536,14 @@ func (v *Vault) ChangePassphrase(newPassphrase []byte) error {
 	})
 }
 
-// checkName validates a namespace and a key.
+// checkName validates a namespace and a key. Both must be UTF-8: they are
+// written into the audit entries' JSON, which would replace other bytes and
+// so break the entries' hashes.
 func checkName(ns, key string) error {
 	if ns == "" || len(ns) > maxNamespaceLen || !utf8.ValidString(ns) || bytes.IndexByte([]byte(ns), 0) >= 0 {
 		return fmt.Errorf("%w: namespace", ErrInvalidName)
 	}
-	if key == "" || len(key) > maxKeyLen || bytes.IndexByte([]byte(key), 0) >= 0 {
+	if key == "" || len(key) > maxKeyLen || !utf8.ValidString(key) || bytes.IndexByte([]byte(key), 0) >= 0 {
 		return fmt.Errorf("%w: key", ErrInvalidName)
 	}
 	return nil
