@@ -101,3 +101,31 @@ func BenchmarkList(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkDueSameShape measures how the due list grows with the number of
+// cases alone: the larger set is copies of the smaller one, so each case
+// brings the same work.
+func BenchmarkDueSameShape(b *testing.B) {
+	base := benchDemo(b, 1_000)
+	for _, copies := range []int{1, 10} {
+		var cases []*Case
+		for i := range copies {
+			for _, c := range base.Cases {
+				cp := clone(c)
+				cp.ID = fmt.Sprintf("%s-%d", c.ID, i)
+				cp.Code = fmt.Sprintf("%s-%d", c.Code, i)
+				cases = append(cases, cp)
+			}
+		}
+		b.Run(fmt.Sprintf("cases=%d", len(cases)), func(b *testing.B) {
+			ctx := Context{Now: benchNow, Member: base.Roster.Me, Roster: base.Roster, Config: DefaultConfig()}
+			flags := DetectBrigading(cases, ctx.Config.BrigadeConfig())
+			b.ReportAllocs()
+			for b.Loop() {
+				if items := Due(cases, flags, ctx, benchNow); len(items) == 0 {
+					b.Fatal("empty due list")
+				}
+			}
+		})
+	}
+}
