@@ -243,3 +243,33 @@ func TestMemberCommands(t *testing.T) {
 		t.Fatalf("excluded member reading the case: got exit %d %q", res.code, res.stderr)
 	}
 }
+
+func TestSettings(t *testing.T) {
+	e := newCaseEnv(t)
+	for _, tc := range []struct {
+		key, value string
+		code       int
+	}{
+		{"time_zone", "Europe/Berlin", ExitOK},
+		{"ack_within_hours", "48", ExitOK},
+		{"meeting_time", "19:30", ExitOK},
+		{"brigade.window_days", "21", ExitOK},
+		{"time_zone", "Mars/Olympus", ExitError},
+		{"ack_within_hours", "0", ExitError},
+		{"ack_within_hours", "soon", ExitError},
+		{"no_such_setting", "1", ExitError},
+		{"brigade.nothing", "1", ExitError},
+	} {
+		r := e.run("settings", "set", tc.key, tc.value)
+		if r.code != tc.code {
+			t.Errorf("settings set %s %s: got exit %d %q, want %d", tc.key, tc.value, r.code, r.stderr, tc.code)
+		}
+	}
+	var cfg app.Config
+	if err := json.Unmarshal([]byte(e.ok("settings")), &cfg); err != nil {
+		t.Fatal(err)
+	}
+	if cfg.TimeZone != "Europe/Berlin" || cfg.AckWithinHours != 48 || cfg.MeetingTime != "19:30" || cfg.Brigade.WindowDays != 21 {
+		t.Fatalf("settings after set: got %+v", cfg)
+	}
+}

@@ -1,7 +1,10 @@
 package cli
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -299,4 +302,83 @@ func remapDemoMembers(d *app.DemoData, r *app.Roster) {
 			}
 		}
 	}
+}
+
+func (c *command) settingsCommand() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "settings",
+		Short: "Show the committee's settings: deadlines, the weekly meeting, time zone, retention",
+		Long: `Show the settings as JSON. 'casebook settings set KEY VALUE' changes one, e.g.
+  casebook settings set time_zone Europe/Berlin
+  casebook settings set ack_within_hours 48
+  casebook settings set meeting_weekday 3      (0 is Sunday)
+  casebook settings set meeting_time 19:30
+  casebook settings set brigade.window_days 21`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return c.withStore(func(s *app.Store) error { return printJSON(c.env.Stdout, s.Config()) })
+		},
+	}
+	set := &cobra.Command{
+		Use:   "set KEY VALUE",
+		Short: "Change one setting",
+		Args:  exactArgs(2, "a KEY and a VALUE"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return c.withStore(func(s *app.Store) error {
+				cfg, err := setSetting(s.Config(), args[0], args[1])
+				if err != nil {
+					return err
+				}
+				if err := s.SetConfig(cfg); err != nil {
+					return err
+				}
+				fmt.Fprintf(c.env.Stdout, "Set %s.\n", args[0])
+				return nil
+			})
+		},
+	}
+	cmd.AddCommand(set)
+	return cmd
+}
+
+// setSetting changes one setting named by its JSON key ("brigade.window_days"
+// for a nested one). The value is read as JSON, or else as a string.
+func setSetting(cfg app.Config, key, value string) (app.Config, error) {
+	b, err := json.Marshal(cfg)
+	if err != nil {
+		return cfg, err
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		return cfg, err
+	}
+	parts := strings.Split(key, ".")
+	target := m
+	for _, p := range parts[:len(parts)-1] {
+		next, ok := target[p].(map[string]any)
+		if !ok {
+			return cfg, fmt.Errorf("%w: there is no setting %q", app.ErrInvalid, key)
+		}
+		target = next
+	}
+	last := parts[len(parts)-1]
+	if _, ok := target[last]; !ok && last != "time_zone" {
+		return cfg, fmt.Errorf("%w: there is no setting %q; 'casebook settings' lists them", app.ErrInvalid, key)
+	}
+	var v any
+	if err := json.Unmarshal([]byte(value), &v); err != nil {
+		v = value
+	}
+	target[last] = v
+	b, err = json.Marshal(m)
+	if err != nil {
+		return cfg, err
+	}
+	var out app.Config
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&out); err != nil {
+		return cfg, fmt.Errorf("%w: %s takes a value of another kind", app.ErrInvalid, key)
+	}
+	return out, nil
 }
