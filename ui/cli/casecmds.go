@@ -390,9 +390,9 @@ func (c *command) caseStepCommand() *cobra.Command {
 					if m.name == "" {
 						continue
 					}
-					found := roster.Find(m.name)
-					if found == nil {
-						return fmt.Errorf("%w: no member %q on the roster", app.ErrInvalid, m.name)
+					found, err := findMember(roster, m.name)
+					if err != nil {
+						return err
 					}
 					*m.dst = found.ID
 				}

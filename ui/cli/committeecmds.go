@@ -85,9 +85,9 @@ func (c *command) memberCommand() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return c.withStore(func(s *app.Store) error {
 				return s.UpdateRoster(func(r *app.Roster) error {
-					m := r.Find(args[0])
-					if m == nil {
-						return fmt.Errorf("%w: no member %q on the roster", app.ErrInvalid, args[0])
+					m, err := findMember(r, args[0])
+					if err != nil {
+						return err
 					}
 					r.Me = m.ID
 					return nil
@@ -103,9 +103,9 @@ func (c *command) memberCommand() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return c.withStore(func(s *app.Store) error {
 				return s.UpdateRoster(func(r *app.Roster) error {
-					m := r.Find(args[0])
-					if m == nil {
-						return fmt.Errorf("%w: no member %q on the roster", app.ErrInvalid, args[0])
+					m, err := findMember(r, args[0])
+					if err != nil {
+						return err
 					}
 					m.Active = false
 					return nil
@@ -121,9 +121,9 @@ func (c *command) memberCommand() *cobra.Command {
 		Args:  exactArgs(2, "the case's CODE and the MEMBER"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return c.withStore(func(s *app.Store) error {
-				m := s.Roster().Find(args[1])
-				if m == nil {
-					return fmt.Errorf("%w: no member %q on the roster", app.ErrInvalid, args[1])
+				m, err := findMember(s.Roster(), args[1])
+				if err != nil {
+					return err
 				}
 				if _, err := s.DeclareConflict(args[0], m.ID, app.ConflictKind(kind), reason); err != nil {
 					return err
@@ -138,6 +138,14 @@ func (c *command) memberCommand() *cobra.Command {
 
 	cmd.AddCommand(list, add, setMe, deactivate, conflict)
 	return cmd
+}
+
+// findMember finds a member by ID or name, or says there is none.
+func findMember(r *app.Roster, idOrName string) (*app.Member, error) {
+	if m := r.Find(idOrName); m != nil {
+		return m, nil
+	}
+	return nil, fmt.Errorf("%w: no member %q on the roster", app.ErrInvalid, idOrName)
 }
 
 func (c *command) dueCommand() *cobra.Command {
