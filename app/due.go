@@ -152,8 +152,21 @@ func dueForCase(c *Case, ctx Context, asOf time.Time, add func(*Case, DueKind, t
 				add(c, DueOutreach, cfg.addDays(entered, 7), p.ID, ActContact, "Contact "+p.ID+" ("+string(p.Role)+") for their perspective")
 			}
 		}
-		if len(unheard) == 0 {
+		waiting := len(unheard) > 0
+		var lastContact time.Time
+		for _, p := range unheard {
+			waiting = waiting && p.Outreach == Contacted
+			if p.ContactedAt.After(lastContact) {
+				lastContact = p.ContactedAt
+			}
+		}
+		switch {
+		case len(unheard) == 0:
 			add(c, DueReview, cfg.NextMeeting(lastHeard(c, entered)), "", ActStartReview, "Every party has been heard: start the review")
+		case waiting:
+			// Everyone was contacted; some have not answered in two weeks.
+			add(c, DueReview, cfg.addDays(lastContact, 14), "", ActStartReview,
+				"Chase the parties who have not answered, or start the review without them")
 		}
 	case StageReview:
 		add(c, DueReview, cfg.NextMeeting(entered), "", ActConcludeReview, "Review the case and conclude the review")
@@ -170,10 +183,15 @@ func dueForCase(c *Case, ctx Context, asOf time.Time, add func(*Case, DueKind, t
 			add(c, DueDecision, cfg.NextMeeting(entered), "", ActOpenVote, "Decide on a resolution: a vote, or an agreement every party consents to")
 		}
 	case StageInforming:
+		untold := false
 		for _, p := range c.Parties {
 			if p.Contact != "" && p.KnowsOfCase(c) && p.InformedAt.IsZero() {
+				untold = true
 				add(c, DueInform, cfg.addDays(entered, 7), p.ID, ActInform, "Tell "+p.ID+" ("+string(p.Role)+") the outcome")
 			}
+		}
+		if !untold {
+			add(c, DueFollowUp, cfg.NextMeeting(entered), "", ActScheduleFollowUp, "Every party has been told: set a follow-up date or close the case")
 		}
 	case StageFollowUp:
 		add(c, DueFollowUp, c.FollowUpOn, "", ActClose, "Follow up on the outcome, then close the case")

@@ -201,6 +201,7 @@ func (s *Store) UpdateRoster(fn func(r *Roster) error) error {
 		return err
 	}
 	s.roster = *r
+	s.changedLocked() // who may see which case may have changed
 	if m := r.Member(r.Me); m != nil {
 		s.st.SetActor(m.Name)
 	}
@@ -229,7 +230,7 @@ func (s *Store) Case(code string) (*Case, error) {
 	if err != nil {
 		return nil, err
 	}
-	if s.roster.Me != "" && c.Excluded(s.roster.Me) {
+	if s.excludedLocked(c) {
 		return nil, fmt.Errorf("%w: %s", ErrExcluded, c.Code)
 	}
 	return clone(c), nil
@@ -259,7 +260,7 @@ func (s *Store) List(stage Stage) []Summary {
 	ctx := s.contextLocked()
 	out := make([]Summary, 0, len(s.cases))
 	for _, c := range s.cases {
-		if stage != "" && c.Stage != stage {
+		if (stage != "" && c.Stage != stage) || s.excludedLocked(c) {
 			continue
 		}
 		sum := Summary{ID: c.ID, Code: c.Code, Stage: c.Stage, Outcome: c.Outcome, Responder: c.Responder,
@@ -338,6 +339,9 @@ func (s *Store) modify(code string, fn func(c *Case, ctx Context) ([]*Message, e
 	if err != nil {
 		return nil, err
 	}
+	if s.excludedLocked(cur) {
+		return nil, fmt.Errorf("%w: %s", ErrExcluded, cur.Code)
+	}
 	c := clone(cur)
 	msgs, err := fn(c, s.contextLocked())
 	if err != nil {
@@ -394,6 +398,9 @@ func (s *Store) AddMessage(code string, m Message) (*Message, error) {
 		if m.Direction != In && m.Direction != Out {
 			return nil, fmt.Errorf("%w: a message goes in or out", ErrInvalid)
 		}
+		if m.Channel != "" && !slices.Contains(Channels, m.Channel) {
+			return nil, fmt.Errorf("%w: a message's channel is form, email, chat, in-person or other", ErrInvalid)
+		}
 		if strings.TrimSpace(m.Text) == "" {
 			return nil, fmt.Errorf("%w: a message needs text", ErrInvalid)
 		}
@@ -416,6 +423,9 @@ func (s *Store) AddEvidence(code, url, note string, vis Visibility) (*Evidence, 
 	_, err := s.modify(code, func(c *Case, ctx Context) ([]*Message, error) {
 		if strings.TrimSpace(url) == "" && strings.TrimSpace(note) == "" {
 			return nil, fmt.Errorf("%w: evidence needs a link or a note", ErrInvalid)
+		}
+		if url != "" && !isWebLink(url) {
+			return nil, fmt.Errorf("%w: an evidence link must be an http or https address", ErrInvalid)
 		}
 		if err := checkVisibility(c, vis); err != nil {
 			return nil, err
@@ -483,7 +493,7 @@ func (s *Store) ResolveCheck(code, checkID string, status Corroboration, result 
 func (s *Store) Messages(code string) ([]*Message, error) {
 	s.mu.RLock()
 	c, err := s.lookup(code)
-	excluded := err == nil && s.roster.Me != "" && c.Excluded(s.roster.Me)
+	excluded := err == nil && s.excludedLocked(c)
 	s.mu.RUnlock()
 	if err != nil {
 		return nil, err
@@ -526,7 +536,7 @@ func (s *Store) brigadingLocked(all []*Case) []BrigadeFlag {
 	if !s.flagsOK {
 		s.flags, s.flagsOK = DetectBrigading(all, s.config.BrigadeConfig()), true
 	}
-	return s.flags
+	return slices.Clone(s.flags)
 }
 
 // changedLocked forgets what was computed from the cases. The caller
@@ -537,10 +547,20 @@ func (s *Store) changedLocked() {
 	s.flagsMu.Unlock()
 }
 
+// excludedLocked reports whether the member using this vault is shut out
+// of c by a hard conflict of interest.
+func (s *Store) excludedLocked(c *Case) bool {
+	return s.roster.Me != "" && c.Excluded(s.roster.Me)
+}
+
+// allLocked returns the cases the member using this vault may see, in
+// code order: a case they are shut out of does not appear in any list.
 func (s *Store) allLocked() []*Case {
 	out := make([]*Case, 0, len(s.cases))
 	for _, c := range s.cases {
-		out = append(out, c)
+		if !s.excludedLocked(c) {
+			out = append(out, c)
+		}
 	}
 	slices.SortFunc(out, func(a, b *Case) int { return cmp.Compare(a.Code, b.Code) })
 	return out
@@ -570,13 +590,18 @@ func (s *Store) Search(query string, limit int) ([]SearchResult, error) {
 	if s.indexErr != nil {
 		return nil, s.indexErr
 	}
-	hits := s.index.Search(query, limit)
+	// Cases the member is shut out of are left out after the index has
+	// answered, so ask it for all matches and cut at the limit here.
+	hits := s.index.Search(query, 0)
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	out := make([]SearchResult, 0, len(hits))
+	out := make([]SearchResult, 0, min(len(hits), max(limit, 0)))
 	for _, h := range hits {
+		if limit > 0 && len(out) == limit {
+			break
+		}
 		c := s.cases[h.CaseID]
-		if c == nil || (s.roster.Me != "" && c.Excluded(s.roster.Me)) {
+		if c == nil || s.excludedLocked(c) {
 			continue
 		}
 		out = append(out, SearchResult{Code: c.Code, Kind: h.Kind, ItemID: h.ItemID, Snippet: h.Snippet})
@@ -638,28 +663,35 @@ func (s *Store) Import(cases []*Case, msgs map[string][]*Message) ([]string, err
 	defer s.mu.Unlock()
 	codes := make([]string, 0, len(cases))
 	for start := 0; start < len(cases); start += perWrite {
-		batch := make([]*Case, 0, perWrite)
+		type item struct {
+			c    *Case
+			msgs []*Message
+		}
+		batch := make([]item, 0, perWrite)
 		reserved := map[string]bool{}
 		taken := func(code string) bool { _, t := s.codes[code]; return t || reserved[code] }
-		for _, c := range cases[start:min(start+perWrite, len(cases))] {
-			c = clone(c)
+		for _, orig := range cases[start:min(start+perWrite, len(cases))] {
+			c := clone(orig)
 			c.Code = strings.ToLower(strings.TrimSpace(c.Code))
 			if !codeNamePattern.MatchString(c.Code) || taken(c.Code) {
 				c.Code = NewCodeName(taken)
 			}
 			reserved[c.Code] = true
-			if c.ID == "" {
+			// A case never replaces another: an ID already in use gets a
+			// new one, and the messages follow their case.
+			if _, used := s.cases[c.ID]; used || c.ID == "" || reserved["id:"+c.ID] {
 				c.ID = newID()
 			}
-			batch = append(batch, c)
+			reserved["id:"+c.ID] = true
+			batch = append(batch, item{c, msgs[orig.ID]})
 		}
 		err := s.st.Update(func(tx *vault.Tx) error {
-			for _, c := range batch {
-				if err := putJSON(tx, caseNS(c.ID), caseKey, c); err != nil {
+			for _, it := range batch {
+				if err := putJSON(tx, caseNS(it.c.ID), caseKey, it.c); err != nil {
 					return err
 				}
-				for _, m := range msgs[c.ID] {
-					if err := putJSON(tx, caseNS(c.ID), msgKeyPre+m.ID, m); err != nil {
+				for _, m := range it.msgs {
+					if err := putJSON(tx, caseNS(it.c.ID), msgKeyPre+m.ID, m); err != nil {
 						return err
 					}
 				}
@@ -670,13 +702,13 @@ func (s *Store) Import(cases []*Case, msgs map[string][]*Message) ([]string, err
 			return codes, err
 		}
 		s.changedLocked()
-		for _, c := range batch {
-			codes = append(codes, c.Code)
-			s.cases[c.ID] = c
-			s.codes[c.Code] = c.ID
-			s.msgs[c.ID] += len(msgs[c.ID])
+		for _, it := range batch {
+			codes = append(codes, it.c.Code)
+			s.cases[it.c.ID] = it.c
+			s.codes[it.c.Code] = it.c.ID
+			s.msgs[it.c.ID] += len(it.msgs)
 			if s.index != nil {
-				addCaseDocs(s.index, c, msgs[c.ID])
+				addCaseDocs(s.index, it.c, it.msgs)
 			}
 		}
 	}

@@ -319,8 +319,13 @@ func init() {
 			},
 			apply: func(c *Case, s Step, ctx Context) {
 				c.Conflicts = append(c.Conflicts, &Conflict{MemberID: s.Member, Kind: s.Kind, Reason: s.Text, At: ctx.Now})
-				if s.Kind == HardConflict && c.Responder == s.Member {
-					c.Responder = ""
+				if s.Kind == HardConflict {
+					if c.Responder == s.Member {
+						c.Responder = ""
+					}
+					if v := c.OpenVote(); v != nil {
+						delete(v.Ballots, s.Member) // a conflicted member's ballot does not count
+					}
 				}
 			},
 		},
@@ -547,6 +552,12 @@ func init() {
 			},
 			apply: func(c *Case, s Step, ctx Context) {
 				v := c.OpenVote()
+				// Only ballots of active members without a conflict count.
+				for m := range v.Ballots {
+					if mem := ctx.Roster.Member(m); c.Excluded(m) || (mem != nil && !mem.Active) {
+						delete(v.Ballots, m)
+					}
+				}
 				v.ClosedAt = ctx.Now
 				f, a, n := v.Tally()
 				v.Adopted = f > a
@@ -590,12 +601,15 @@ func init() {
 				if c.Proposed == "" {
 					return "no outcome has been adopted by a vote or agreed by the parties yet"
 				}
+				if c.OpenVote() != nil {
+					return "a vote is still open; close it first"
+				}
 				return ""
 			},
 			check: func(c *Case, s Step, _ Context) string {
 				var unasked []*Party
 				for _, p := range c.Parties {
-					if (p.Role == RoleReporter || p.Role == RoleReported) && p.Contact != "" && p.FeedbackAskedAt.IsZero() {
+					if (p.Role == RoleReporter || p.Role == RoleReported) && p.Contact != "" && p.KnowsOfCase(c) && p.FeedbackAskedAt.IsZero() {
 						unasked = append(unasked, p)
 					}
 				}
@@ -722,9 +736,9 @@ func checkResponder(c *Case, s Step, ctx Context) string {
 	case m == nil:
 		return fmt.Sprintf("%q is not a member of the committee", s.Responder)
 	case !m.Active:
-		return fmt.Sprintf("%s is no longer an active member", m.Name)
+		return fmt.Sprintf("member %s is no longer active", m.ID)
 	case c.Excluded(m.ID):
-		return fmt.Sprintf("%s has a conflict of interest on this case", m.Name)
+		return fmt.Sprintf("member %s has a conflict of interest on this case", m.ID)
 	}
 	return ""
 }

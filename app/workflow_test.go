@@ -391,7 +391,7 @@ func actionTests() []actionTest {
 			}},
 		{name: "no responder", setup: atStage(StageAcknowledged), step: Step{Action: ActTriage}, refuse: true, reason: "--responder"},
 		{name: "unknown responder", setup: atStage(StageAcknowledged), step: Step{Action: ActTriage, Responder: "m9"}, refuse: true, reason: "not a member"},
-		{name: "former member", setup: seq(atStage(StageAcknowledged), retire("m3")), step: Step{Action: ActTriage, Responder: "m3"}, refuse: true, reason: "no longer an active member"},
+		{name: "former member", setup: seq(atStage(StageAcknowledged), retire("m3")), step: Step{Action: ActTriage, Responder: "m3"}, refuse: true, reason: "is no longer active"},
 		{name: "hard-conflicted responder", setup: seq(then(hard("m4")), atStage(StageAcknowledged)), step: Step{Action: ActTriage, Responder: "m4"}, refuse: true, reason: "conflict of interest"},
 		{name: "before the acknowledgement", step: Step{Action: ActTriage, Responder: "m2"}, refuse: true},
 

@@ -231,7 +231,13 @@ func TestMemberCommands(t *testing.T) {
 	if res := e.run("member", "add", "amara nwosu"); res.code != ExitError || !strings.Contains(res.stderr, "already has a member") {
 		t.Fatalf("duplicate member: got exit %d %q", res.code, res.stderr)
 	}
-	e.ok("member", "me", "Mei Tanaka")
+	if res := e.run("member", "me", "Mei Tanaka"); res.code != ExitError || !strings.Contains(res.stderr, "--change") {
+		t.Fatalf("member me on a vault that has its member: got exit %d %q", res.code, res.stderr)
+	}
+	e.ok("member", "me", "Mei Tanaka", "--change")
+	if res := e.run("member", "leave", "Mei Tanaka"); res.code != ExitError {
+		t.Fatalf("the vault's own member leaving: got exit %d %q, want refused", res.code, res.stderr)
+	}
 	e.ok("member", "leave", "Henrik Lund")
 	if got := e.ok("member", "list"); !strings.Contains(got, "former") || !strings.Contains(got, "uses this vault") {
 		t.Fatalf("member list: got %q", got)
@@ -259,6 +265,7 @@ func TestSettings(t *testing.T) {
 		{"ack_within_hours", "soon", ExitError},
 		{"no_such_setting", "1", ExitError},
 		{"brigade.nothing", "1", ExitError},
+		{"brigade.time_zone", "Europe/Berlin", ExitError},
 	} {
 		r := e.run("settings", "set", tc.key, tc.value)
 		if r.code != tc.code {

@@ -70,8 +70,15 @@ func (c *command) readText(text, file string) (string, error) {
 		defer f.Close()
 		r = f
 	}
-	b, err := io.ReadAll(io.LimitReader(r, 10<<20))
-	return string(b), err
+	const limit = 10 << 20
+	b, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		return "", err
+	}
+	if len(b) > limit {
+		return "", fmt.Errorf("%w: the text is longer than 10 MiB", app.ErrInvalid)
+	}
+	return string(b), nil
 }
 
 func (c *command) caseCommand() *cobra.Command {

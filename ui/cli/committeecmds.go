@@ -78,10 +78,15 @@ func (c *command) memberCommand() *cobra.Command {
 	add.Flags().StringVar(&contact, "contact", "", "how the committee reaches the member")
 	add.Flags().BoolVar(&me, "me", false, "this member uses this vault")
 
+	var change bool
 	setMe := &cobra.Command{
 		Use:   "me MEMBER",
 		Short: "Say which member uses this vault (recorded as the actor of every change)",
-		Args:  exactArgs(1, "the MEMBER, by ID or name"),
+		Long: `Say which member uses this vault. Every change is recorded in the audit log
+under that member, and cases they have a hard conflict of interest on are
+hidden from them. Once set, it changes only with --change (when the laptop
+passes to another member); the change itself is in the audit log.`,
+		Args: exactArgs(1, "the MEMBER, by ID or name"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return c.withStore(func(s *app.Store) error {
 				return s.UpdateRoster(func(r *app.Roster) error {
@@ -89,12 +94,16 @@ func (c *command) memberCommand() *cobra.Command {
 					if err != nil {
 						return err
 					}
+					if r.Me != "" && r.Me != m.ID && !change {
+						return fmt.Errorf("%w: this vault is already %s's; use --change if the laptop has passed to another member", app.ErrInvalid, r.Member(r.Me).Name)
+					}
 					r.Me = m.ID
 					return nil
 				})
 			})
 		},
 	}
+	setMe.Flags().BoolVar(&change, "change", false, "hand this vault to another member")
 
 	deactivate := &cobra.Command{
 		Use:   "leave MEMBER",
@@ -106,6 +115,9 @@ func (c *command) memberCommand() *cobra.Command {
 					m, err := findMember(r, args[0])
 					if err != nil {
 						return err
+					}
+					if m.ID == r.Me {
+						return fmt.Errorf("%w: %s uses this vault; hand it to another member first (casebook member me --change)", app.ErrInvalid, m.Name)
 					}
 					m.Active = false
 					return nil
@@ -370,7 +382,7 @@ func setSetting(cfg app.Config, key, value string) (app.Config, error) {
 		target = next
 	}
 	last := parts[len(parts)-1]
-	if _, ok := target[last]; !ok && last != "time_zone" {
+	if _, ok := target[last]; !ok && key != "time_zone" {
 		return cfg, fmt.Errorf("%w: there is no setting %q; 'casebook settings' lists them", app.ErrInvalid, key)
 	}
 	var v any
