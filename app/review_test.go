@@ -66,8 +66,11 @@ func TestExcludedMemberSeesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	writes := map[string]func() error{
-		"note":     func() error { _, err := e.s.AddNote(c.Code, "x", Visibility{}); return err },
-		"message":  func() error { _, err := e.s.AddMessage(c.Code, Message{PartyID: "p1", Direction: In, Text: "x"}); return err },
+		"note": func() error { _, err := e.s.AddNote(c.Code, "x", Visibility{}); return err },
+		"message": func() error {
+			_, err := e.s.AddMessage(c.Code, Message{PartyID: "p1", Direction: In, Text: "x"})
+			return err
+		},
 		"evidence": func() error { _, err := e.s.AddEvidence(c.Code, "", "x", Visibility{}); return err },
 		"check":    func() error { _, err := e.s.AddCheck(c.Code, "x", ""); return err },
 		"read":     func() error { _, err := e.s.Case(c.Code); return err },
