@@ -189,3 +189,22 @@ func TestAgendaSortsItemsAndNamesNoOne(t *testing.T) {
 		t.Errorf("meeting %v, want the next Wednesday", a.Meeting)
 	}
 }
+
+func TestParallelRunsEveryIndexOnce(t *testing.T) {
+	var seen [100]int32
+	errs := Parallel(len(seen), func(i int) error {
+		seen[i]++
+		if i == 7 {
+			return ErrNoParty
+		}
+		return nil
+	})
+	for i, n := range seen {
+		if n != 1 {
+			t.Errorf("index %d ran %d times", i, n)
+		}
+		if (errs[i] != nil) != (i == 7) {
+			t.Errorf("index %d: error %v", i, errs[i])
+		}
+	}
+}

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
-	"runtime"
-	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -74,7 +72,7 @@ With --dry-run the PDFs are written but nothing is recorded.`,
 				for i := range jobs {
 					jobs[i].path = filepath.Join(out, jobs[i].code+"-"+jobs[i].party+".pdf")
 				}
-				errs := writeParallel(len(jobs), func(i int) error {
+				errs := export.Parallel(len(jobs), func(i int) error {
 					j := jobs[i]
 					return export.WriteFile(j.path, pdfPerm, func(w io.Writer) error {
 						return export.WriteUpdate(w, j.update, export.PDFOptions{})
@@ -159,27 +157,6 @@ func owedUpdates(s *app.Store, cfg app.Config, asOf time.Time, reach string) ([]
 		}
 	}
 	return jobs, nil
-}
-
-// writeParallel runs write(0) … write(n-1) on every CPU, since laying out
-// a PDF is CPU-bound, and returns each one's error.
-func writeParallel(n int, write func(i int) error) []error {
-	errs := make([]error, n)
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range min(n, runtime.GOMAXPROCS(0)) {
-		wg.Go(func() {
-			for i := range next {
-				errs[i] = write(i)
-			}
-		})
-	}
-	for i := range n {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	return errs
 }
 
 func (c *command) reportUpdateCommand() *cobra.Command {
