@@ -144,7 +144,7 @@ func needsCJK(cov *coverage, texts ...string) bool {
 	var buf sfnt.Buffer
 	for _, s := range texts {
 		for _, r := range s {
-			if r < 0x2E80 {
+			if r < 0x80 {
 				continue
 			}
 			if cov.fontFor(&buf, r) == famCJK {
@@ -195,15 +195,17 @@ func (d *doc) font(size float64, bold bool) {
 // write flows s at the current position, switching fonts by run.
 func (d *doc) write(s string) {
 	for _, r := range d.cov.runs(&d.buf, s) {
-		fam, style := r.family, ""
+		fam, style, text := r.family, "", r.text
 		if fam == famCJK && !d.hasCJK {
-			fam = famSans // cannot happen: needsCJK saw every text
+			// A text newDoc was not shown: never draw it in a font
+			// without its glyphs, which would show empty boxes.
+			fam, text = famSans, Placeholder
 		}
 		if fam == famSans && d.bold {
 			style = "B"
 		}
 		d.pdf.SetFont(fam, style, d.size)
-		d.pdf.Write(d.lineH, r.text)
+		d.pdf.Write(d.lineH, text)
 	}
 }
 

@@ -314,3 +314,21 @@ func TestUpdateRendersWithPdftoppm(t *testing.T) {
 		t.Errorf("got %d dark pixels, want a page with text", dark)
 	}
 }
+
+// Text the document was not told of at the start still never shows in a
+// font without its glyphs.
+func TestUnforeseenCJKTextBecomesPlaceholder(t *testing.T) {
+	d, err := newDoc("t", asOf, PDFOptions{}, []string{"Latin only"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.pdf.AddPage()
+	d.para(11, false, "before 王 after")
+	var b bytes.Buffer
+	if err := d.output(&b); err != nil {
+		t.Fatal(err)
+	}
+	if got := flat(pdfText(t, b.Bytes())); !strings.Contains(got, "before "+Placeholder+" after") {
+		t.Errorf("got %q", got)
+	}
+}
