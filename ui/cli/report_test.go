@@ -146,3 +146,30 @@ func TestReportUnwritableDirectory(t *testing.T) {
 		t.Errorf("got exit %d, stderr %q", r.code, r.stderr)
 	}
 }
+
+func TestInitWritesRecoverySheet(t *testing.T) {
+	base := t.TempDir()
+	sheet := filepath.Join(base, "recovery.pdf")
+	dir := filepath.Join(base, "vault")
+	r := execute(t, run{args: []string{"--vault", dir, "init", "--recovery-sheet", sheet}, env: map[string]string{"CASEBOOK_PASSPHRASE": goodPass}})
+	if r.code != ExitOK {
+		t.Fatalf("init: exit %d, stderr %q", r.code, r.stderr)
+	}
+	code := codePattern.FindString(r.stdout)
+	if text := pdfToText(t, sheet); code == "" || !strings.Contains(text, code) {
+		t.Errorf("the sheet %q lacks the printed code %q", text, code)
+	}
+	if fi, err := os.Stat(sheet); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("sheet: %v, mode %v; want 0600", err, fi.Mode().Perm())
+	}
+
+	// A sheet that cannot be written is refused before any vault is made.
+	dir2 := filepath.Join(base, "vault2")
+	r = execute(t, run{args: []string{"--vault", dir2, "init", "--recovery-sheet", filepath.Join(base, "no", "x.pdf")}, env: map[string]string{"CASEBOOK_PASSPHRASE": goodPass}})
+	if r.code == ExitOK || !strings.Contains(r.stderr, "nothing was changed") {
+		t.Errorf("got exit %d, stderr %q", r.code, r.stderr)
+	}
+	if _, err := os.Stat(dir2); err == nil {
+		t.Error("a vault was made although the sheet could not be written")
+	}
+}

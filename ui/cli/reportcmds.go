@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -270,4 +271,37 @@ func (c *command) reportAgendaCommand() *cobra.Command {
 	f.StringVar(&asOf, "as-of", "", "as of `DATE` (default now)")
 	f.StringVar(&out, "out", "", "write to `FILE`")
 	return cmd
+}
+
+// checkSheetDir refuses, before a vault is made, a recovery sheet that
+// could not be written because its directory is missing.
+func checkSheetDir(path string) error {
+	if path == "" {
+		return nil
+	}
+	fi, err := os.Stat(filepath.Dir(path))
+	if err != nil {
+		return err
+	}
+	if !fi.IsDir() {
+		return usageError{fmt.Errorf("%s is not a directory", filepath.Dir(path))}
+	}
+	return nil
+}
+
+// writeRecoverySheet writes the recovery sheet when path is set. The vault
+// exists and the code was printed by then, so a failure is a warning: the
+// printed code is still there to write down.
+func writeRecoverySheet(stderr io.Writer, path, code string, now time.Time) {
+	if path == "" {
+		return
+	}
+	err := export.WriteFile(path, pdfPerm, func(w io.Writer) error {
+		return export.WriteRecoverySheet(w, &export.RecoverySheet{Code: code, Made: now}, export.PDFOptions{})
+	})
+	if err != nil {
+		fmt.Fprintf(stderr, "Could not write the recovery sheet (%v); write down the code above instead.\n", err)
+		return
+	}
+	fmt.Fprintf(stderr, "Wrote the recovery sheet to %s: print it, lock it away, and delete the file.\n", path)
 }
