@@ -402,7 +402,6 @@ func WriteRecoverySheet(w io.Writer, r *RecoverySheet, opts PDFOptions) error {
 	d.para(18, true, "Casebook vault recovery code")
 	d.para(11, false, "Made "+dateWords(r.Made)+". This code opens the vault if the passphrase is lost. Keep this sheet locked away; anyone who has it and a copy of the vault can read every case.")
 	d.pdf.Ln(8)
-	d.font(16, true)
 	d.pdf.SetFont(famSans, "B", 16)
 	d.pdf.MultiCell(0, 10, r.Code, "1", "C", false)
 	d.pdf.Ln(8)
