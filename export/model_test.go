@@ -208,3 +208,20 @@ func TestParallelRunsEveryIndexOnce(t *testing.T) {
 		}
 	}
 }
+
+// An anonymous reporter's contact is withheld even from their own update,
+// so that no export holds it.
+func TestAnonymousContactWithheldFromEveryone(t *testing.T) {
+	c, _ := fixture()
+	msgs := []*app.Message{{ID: "x1", At: t0.Add(9 * day), PartyID: "p1", Direction: app.Out,
+		Text: "We will write to " + canaryAnonContact + " weekly", Visibility: vis("p1", "p3")}}
+	for _, party := range []string{"p1", "p3"} {
+		u, err := BuildPartyUpdate(c, msgs, party, testConfig(), UpdateOptions{}, asOf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := updateText(u); strings.Contains(got, canaryAnonContact) || !strings.Contains(got, "write to "+Withheld+" weekly") {
+			t.Errorf("update for %s: got %q, want the contact withheld", party, got)
+		}
+	}
+}
