@@ -107,11 +107,17 @@ func TestReportErrorsLeaveNoFile(t *testing.T) {
 	e := newCaseEnv(t)
 	code := strings.TrimSpace(e.ok("case", "new", "--from", filepath.Join("..", "..", "testdata", "intake", "example.json")))
 	out := t.TempDir()
+	// A path that is a directory cannot be written, even by root.
+	taken := filepath.Join(out, "taken.pdf")
+	if err := os.Mkdir(taken, 0o700); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name string
 		args []string
 		want string
 	}{
+		{"path is a directory", []string{"report", "agenda", "--out", taken}, "is a directory; name a file"},
 		{"unknown party", []string{"report", "update", code, "--party", "p9", "--out", filepath.Join(out, "x.pdf")}, "no such party in the case: p9; nothing was written"},
 		{"unknown case", []string{"report", "case", "nosuch-case-00", "--out", filepath.Join(out, "x.pdf")}, "No such case"},
 		{"missing directory", []string{"report", "case", code, "--out", filepath.Join(out, "no", "x.pdf")}, "nothing was changed"},
@@ -123,7 +129,7 @@ func TestReportErrorsLeaveNoFile(t *testing.T) {
 			if r.code == ExitOK || !strings.Contains(strings.ToLower(r.stderr), strings.ToLower(tt.want)) {
 				t.Errorf("got exit %d, stderr %q; want an error saying %q", r.code, r.stderr, tt.want)
 			}
-			if names := filesIn(t, out); len(names) != 0 {
+			if names := filesIn(t, out); len(names) != 1 || names[0] != "taken.pdf" {
 				t.Errorf("left behind %v", names)
 			}
 		})

@@ -188,7 +188,7 @@ func (c *command) reportUpdateCommand() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				if err := export.WriteFile(out, pdfPerm, func(w io.Writer) error {
+				if err := writePDF(out, func(w io.Writer) error {
 					return export.WriteUpdate(w, u, export.PDFOptions{})
 				}); err != nil {
 					return err
@@ -226,7 +226,7 @@ func (c *command) reportCaseCommand() *cobra.Command {
 					return err
 				}
 				sum := export.BuildCaseSummary(k, msgs, s.Roster(), s.Config(), c.now())
-				if err := export.WriteFile(out, pdfPerm, func(w io.Writer) error {
+				if err := writePDF(out, func(w io.Writer) error {
 					return export.WriteCaseSummary(w, sum, export.PDFOptions{})
 				}); err != nil {
 					return err
@@ -257,7 +257,7 @@ func (c *command) reportAgendaCommand() *cobra.Command {
 					return err
 				}
 				a := export.BuildAgenda(s.Due(when), s.Brigading(), cfg, when)
-				if err := export.WriteFile(out, pdfPerm, func(w io.Writer) error {
+				if err := writePDF(out, func(w io.Writer) error {
 					return export.WriteAgenda(w, a, export.PDFOptions{})
 				}); err != nil {
 					return err
@@ -271,6 +271,15 @@ func (c *command) reportAgendaCommand() *cobra.Command {
 	f.StringVar(&asOf, "as-of", "", "as of `DATE` (default now)")
 	f.StringVar(&out, "out", "", "write to `FILE`")
 	return cmd
+}
+
+// writePDF writes a PDF at path whole or not at all, after refusing a
+// path that names a directory with a plain sentence.
+func writePDF(path string, write func(w io.Writer) error) error {
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return usageError{fmt.Errorf("%s is a directory; name a file to write, such as %s", path, filepath.Join(path, "report.pdf"))}
+	}
+	return export.WriteFile(path, pdfPerm, write)
 }
 
 // checkSheetDir refuses, before a vault is made, a recovery sheet that
