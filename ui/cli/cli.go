@@ -150,6 +150,7 @@ Exit codes: 0 done, 1 error, 2 usage, 3 wrong passphrase, 4 vault in use,
 		c.searchCommand(),
 		c.demoCommand(),
 		c.settingsCommand(),
+		c.reportCommand(),
 	)
 	return root
 }

@@ -62,6 +62,8 @@ func describe(err error, vaultDir string) (string, int) {
 		return sentence(err.Error()) + " Nothing was changed.", ExitError
 	case errors.Is(err, app.ErrExcluded):
 		return "You have a conflict of interest on this case, so Casebook does not show it to you.", ExitError
+	case errors.Is(err, export.ErrNoParty):
+		return capitalizeSentence(err.Error()) + "; nothing was written — see 'casebook case show'.", ExitError
 	case errors.Is(err, app.ErrNoCase):
 		return sentence(err.Error()) + " See 'casebook case list'.", ExitError
 	case errors.Is(err, app.ErrInvalid):

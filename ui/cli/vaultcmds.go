@@ -68,7 +68,8 @@ func (c *command) withVault(fn func(v *vault.Vault) error) error {
 }
 
 func (c *command) initCommand() *cobra.Command {
-	return &cobra.Command{
+	var sheet string
+	cmd := &cobra.Command{
 		Use:   "init",
 		Short: "Create a new vault and show its recovery code once",
 		Long: `Create a new, empty vault. The passphrase is asked for twice (or read from
@@ -76,11 +77,17 @@ CASEBOOK_PASSPHRASE or --passphrase-file) and must be hard to guess.
 
 The recovery code is printed once. Write it down, or print it, and keep it
 somewhere safe: with it you can set a new passphrase if you forget yours.
-If a vault already exists, init refuses and changes nothing.`,
+If a vault already exists, init refuses and changes nothing.
+
+With --recovery-sheet, the code is also written to a one-page PDF to print;
+print it, lock the paper away, and delete the file.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if vault.Exists(c.vaultDir) {
 				return vault.ErrExists
+			}
+			if err := checkSheetDir(sheet); err != nil {
+				return err
 			}
 			s := c.passphrase()
 			s.confirm = true
@@ -102,9 +109,12 @@ If a vault already exists, init refuses and changes nothing.`,
 			fmt.Fprintf(out, "Recovery code (shown only now):\n\n    %s\n\n", code)
 			fmt.Fprintln(out, "Write it down and keep it somewhere safe, away from this computer.")
 			fmt.Fprintln(out, "With it, anyone can set a new passphrase for this vault: `casebook recover`.")
+			writeRecoverySheet(c.env.Stderr, sheet, code, c.now())
 			return nil
 		},
 	}
+	cmd.Flags().StringVar(&sheet, "recovery-sheet", "", "also write the recovery code to `FILE.pdf`, to print")
+	return cmd
 }
 
 func (c *command) checkCommand() *cobra.Command {

@@ -1,0 +1,227 @@
+package export
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"casebook/app"
+)
+
+func TestPartyUpdateLeakRules(t *testing.T) {
+	tests := []struct {
+		party  string
+		want   []string
+		absent []string
+	}{
+		{"p1", []string{"Dear " + canaryAnonPseudonym, sharedP2ToP1, sharedEvidenceToP1, "began hearing"},
+			[]string{sharedWitnessToP2, sharedOutToP2, sharedNoteToP3, sharedDecisionToP4}},
+		{"p2", []string{"Dear Дмитрий Соколов", "A report was made", sharedWitnessToP2, sharedOutToP2, sharedP2ToP1,
+			"We spoke with " + Withheld + " and with " + Withheld},
+			[]string{canaryAnonPseudonym, "reporter", "anonymous", "Anonymous", sharedNoteToP3, sharedEvidenceToP1, sharedDecisionToP4}},
+		{"p3", []string{"Dear Μαρία Γεωργίου", sharedNoteToP3},
+			[]string{sharedWitnessToP2, sharedP2ToP1, sharedEvidenceToP1, sharedDecisionToP4, sharedOutToP2}},
+		{"p4", []string{"Dear 王小明", sharedDecisionToP4},
+			[]string{sharedWitnessToP2, sharedP2ToP1, sharedNoteToP3, sharedEvidenceToP1}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.party, func(t *testing.T) {
+			c, msgs := fixture()
+			u, err := BuildPartyUpdate(c, msgs, tt.party, testConfig(), UpdateOptions{}, asOf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			text := updateText(u)
+			for _, w := range tt.want {
+				if !strings.Contains(text, w) {
+					t.Errorf("update for %s: %q missing; got:\n%s", tt.party, w, text)
+				}
+			}
+			for _, a := range append(tt.absent, allCanaries...) {
+				if strings.Contains(strings.ToLower(text), strings.ToLower(a)) {
+					t.Errorf("update for %s holds withheld %q; got:\n%s", tt.party, a, text)
+				}
+			}
+		})
+	}
+}
+
+// An identified reporter's name and handle reach no reported person, even
+// in a text a member shared with them by mistake; other parties may see
+// the name.
+func TestPartyUpdateRedactsIdentifiedReporterForReported(t *testing.T) {
+	c, _ := fixture()
+	r := c.Party("p1")
+	r.Anonymous, r.Pseudonym, r.Handle = false, "", "@zoeb"
+	msgs := []*app.Message{{ID: "x1", At: t0.Add(9 * day), PartyID: "p2", Direction: app.Out,
+		Text: "ZOË BRANDT (@ZoeB) told us", Visibility: vis("p1", "p2")}}
+	u, err := BuildPartyUpdate(c, msgs, "p2", testConfig(), UpdateOptions{}, asOf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := updateText(u)
+	if !strings.Contains(got, Withheld+" ("+Withheld+") told us") {
+		t.Errorf("got %q, want the name and handle withheld", got)
+	}
+	u, _ = BuildPartyUpdate(c, msgs, "p1", testConfig(), UpdateOptions{}, asOf)
+	if got := updateText(u); !strings.Contains(got, "ZOË BRANDT") {
+		t.Errorf("got %q, want the reporter to see their own name", got)
+	}
+}
+
+func TestPartyUpdateOnlySinceLastUpdate(t *testing.T) {
+	c, msgs := fixture()
+	c.Party("p2").LastUpdateAt = t0.Add(9*day + time.Hour)
+	msgs = append(msgs, &app.Message{ID: "x9", At: t0.Add(3 * day), PartyID: "p2", Direction: app.Out,
+		Text: canaryBeforeLastSent, Visibility: vis("p2")})
+	u, err := BuildPartyUpdate(c, msgs, "p2", testConfig(), UpdateOptions{Reach: "coc@example.net"}, asOf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := updateText(u)
+	for _, a := range []string{canaryBeforeLastSent, sharedOutToP2, sharedWitnessToP2} {
+		if strings.Contains(text, a) {
+			t.Errorf("update holds %q from before the last update", a)
+		}
+	}
+	if !strings.Contains(text, sharedP2ToP1) || !strings.Contains(text, "coc@example.net") {
+		t.Errorf("got:\n%s\nwant the later statement and the committee's address", text)
+	}
+	if want := asOf.AddDate(0, 0, 7); !u.NextUpdate.Equal(want) {
+		t.Errorf("next update %v, want %v", u.NextUpdate, want)
+	}
+	for i := 1; i < len(u.Happened); i++ {
+		if u.Happened[i].At.Before(u.Happened[i-1].At) {
+			t.Errorf("entries out of order: %v", u.Happened)
+		}
+	}
+}
+
+func TestPartyUpdateUnknownParty(t *testing.T) {
+	c, msgs := fixture()
+	if _, err := BuildPartyUpdate(c, msgs, "p9", testConfig(), UpdateOptions{}, asOf); !errors.Is(err, ErrNoParty) {
+		t.Errorf("got %v, want ErrNoParty", err)
+	}
+}
+
+// The reported person hears of a report, never of a reporter, at every
+// stage.
+func TestPartyUpdateStageWordsForReported(t *testing.T) {
+	for _, st := range app.Stages {
+		c, _ := fixture()
+		c.Stage = st
+		u, err := BuildPartyUpdate(c, nil, "p2", testConfig(), UpdateOptions{}, asOf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := strings.ToLower(updateText(u))
+		for _, w := range []string{"reporter", "anonymous", "your report"} {
+			if strings.Contains(text, w) {
+				t.Errorf("stage %s: update for the reported person says %q: %s", st, w, text)
+			}
+		}
+		if u.Stage == "" || u.Next == "" {
+			t.Errorf("stage %s: empty stage or next words", st)
+		}
+	}
+}
+
+func TestRedactorCases(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"Zoë Brandt said", Withheld + " said"},
+		{"zoë brandt and ZOË BRANDT", Withheld + " and " + Withheld},
+		{"no name here", "no name here"},
+		{"Zoë Brandtt", Withheld + "t"},
+	}
+	r := newRedactor([]string{"Zoë Brandt", "", " ", "Z"})
+	for _, tt := range tests {
+		if got := r.Replace(tt.in); got != tt.want {
+			t.Errorf("Replace(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+	// A secret that contains the placeholder must not loop.
+	if got := newRedactor([]string{Withheld}).Replace("a " + Withheld); got != "a "+Withheld {
+		t.Errorf("got %q", got)
+	}
+}
+
+func TestCaseSummaryHoldsEverything(t *testing.T) {
+	c, msgs := fixture()
+	s := BuildCaseSummary(c, msgs, testRoster(), testConfig(), asOf)
+	var b strings.Builder
+	for _, f := range append(s.Facts, s.Parties...) {
+		b.WriteString(f.Label + " " + f.Value + "\n")
+	}
+	for _, l := range [][]Entry{s.Timeline, s.Evidence, s.Decisions, s.Votes} {
+		for _, e := range l {
+			b.WriteString(e.Text + "\n")
+		}
+	}
+	text := b.String()
+	for _, w := range []string{canaryAnonName, canaryAnonContact, canaryReporterStmt, canaryNote, canaryEvidence,
+		canaryDecision, canaryEventText, "Draft, not sent", "Ada Committee for", "Bo Committee against",
+		"1 for, 1 against", "committee only", "shared with p2 Дмитрий Соколов"} {
+		if !strings.Contains(text, w) {
+			t.Errorf("summary lacks %q:\n%s", w, text)
+		}
+	}
+	if s.Code != "AMBER-FOX" || !s.Generated.Equal(asOf) {
+		t.Errorf("got code %q generated %v", s.Code, s.Generated)
+	}
+}
+
+func TestAgendaSortsItemsAndNamesNoOne(t *testing.T) {
+	due := []app.DueItem{
+		{Kind: app.DueTriage, Code: "A", Text: "Triage"},
+		{Kind: app.DueDecision, Code: "B", Text: "Decide"},
+		{Kind: app.DueStatus, Code: "C", PartyID: "p2", Text: "Send p2 (reported) a weekly status update"},
+	}
+	flags := []app.BrigadeFlag{{Cases: []string{"A", "D"}, Reasons: []string{"3 reports about the same person within 2 days"}, Person: canaryAnonName}}
+	a := BuildAgenda(due, flags, testConfig(), asOf)
+	if len(a.Triage) != 1 || len(a.Decisions) != 1 || len(a.Due) != 3 || len(a.Brigading) != 1 {
+		t.Fatalf("got %d triage, %d decisions, %d due, %d flags; want 1, 1, 3, 1", len(a.Triage), len(a.Decisions), len(a.Due), len(a.Brigading))
+	}
+	if a.Brigading[0].Code != "A, D" || strings.Contains(a.Brigading[0].Text, canaryAnonName) {
+		t.Errorf("got flag %+v", a.Brigading[0])
+	}
+	if a.Meeting.Before(asOf) || a.Meeting.Weekday() != time.Wednesday {
+		t.Errorf("meeting %v, want the next Wednesday", a.Meeting)
+	}
+}
+
+func TestParallelRunsEveryIndexOnce(t *testing.T) {
+	var seen [100]int32
+	errs := Parallel(len(seen), func(i int) error {
+		seen[i]++
+		if i == 7 {
+			return ErrNoParty
+		}
+		return nil
+	})
+	for i, n := range seen {
+		if n != 1 {
+			t.Errorf("index %d ran %d times", i, n)
+		}
+		if (errs[i] != nil) != (i == 7) {
+			t.Errorf("index %d: error %v", i, errs[i])
+		}
+	}
+}
+
+// An anonymous reporter's contact is withheld even from their own update,
+// so that no export holds it.
+func TestAnonymousContactWithheldFromEveryone(t *testing.T) {
+	c, _ := fixture()
+	msgs := []*app.Message{{ID: "x1", At: t0.Add(9 * day), PartyID: "p1", Direction: app.Out,
+		Text: "We will write to " + canaryAnonContact + " weekly", Visibility: vis("p1", "p3")}}
+	for _, party := range []string{"p1", "p3"} {
+		u, err := BuildPartyUpdate(c, msgs, party, testConfig(), UpdateOptions{}, asOf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := updateText(u); strings.Contains(got, canaryAnonContact) || !strings.Contains(got, "write to "+Withheld+" weekly") {
+			t.Errorf("update for %s: got %q, want the contact withheld", party, got)
+		}
+	}
+}
