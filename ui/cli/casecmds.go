@@ -34,6 +34,15 @@ func (c *command) now() time.Time {
 	return time.Now()
 }
 
+// printJSONList prints a list as a JSON array: [] when it is empty, never
+// null, so that scripts can iterate over it as it is.
+func printJSONList[T any](w io.Writer, items []T) error {
+	if items == nil {
+		items = []T{}
+	}
+	return printJSON(w, items)
+}
+
 func printJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

@@ -170,20 +170,13 @@ func (c *command) dueCommand() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return c.withStore(func(s *app.Store) error {
 				loc := s.Config().Location()
-				when := c.now()
-				if asOf != "" {
-					t, err := parseDate(asOf, loc)
-					if err != nil {
-						return err
-					}
-					when = t
+				when, err := c.asOfFlag(asOf, loc)
+				if err != nil {
+					return err
 				}
 				items := s.Due(when)
 				if asJSON {
-					if items == nil {
-						items = []app.DueItem{}
-					}
-					return printJSON(c.env.Stdout, items)
+					return printJSONList(c.env.Stdout, items)
 				}
 				if len(items) == 0 {
 					fmt.Fprintln(c.env.Stdout, "Nothing is due this week.")
@@ -221,10 +214,7 @@ func (c *command) searchCommand() *cobra.Command {
 					return err
 				}
 				if asJSON {
-					if hits == nil {
-						hits = []app.SearchResult{}
-					}
-					return printJSON(c.env.Stdout, hits)
+					return printJSONList(c.env.Stdout, hits)
 				}
 				if len(hits) == 0 {
 					fmt.Fprintln(c.env.Stdout, "Nothing found.")
