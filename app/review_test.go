@@ -59,6 +59,16 @@ func TestExcludedMemberSeesNothing(t *testing.T) {
 	e := newStoreEnv(t)
 	c := e.newCase(t, testIntake(wall(berlin, 2026, time.November, 1, 20, 0)))
 	other := e.newCase(t, testIntake(wall(berlin, 2026, time.November, 2, 20, 0)))
+	// Build the index, then touch the case to hide so that it ranks first.
+	if res, err := e.s.Search("insults", 0); err != nil || len(res) != 2 {
+		t.Fatalf("search before: got %d results, %v", len(res), err)
+	}
+	if _, err := e.s.AddNote(c.Code, "more insults reported", Visibility{}); err != nil {
+		t.Fatal(err)
+	}
+	if res, _ := e.s.Search("insults", 1); len(res) != 1 || res[0].Code != c.Code {
+		t.Fatalf("setting up: got %+v, want %s ranked first", res, c.Code)
+	}
 	if _, err := e.s.DeclareConflict(c.Code, "m2", HardConflict, "a close friend"); err != nil {
 		t.Fatal(err)
 	}
@@ -93,6 +103,12 @@ func TestExcludedMemberSeesNothing(t *testing.T) {
 	}
 	if _, err := e.s.Case(other.Code); err != nil {
 		t.Errorf("the other case: %v", err)
+	}
+	// Both cases match; the hidden one must neither show nor take the
+	// only place a limit of one leaves.
+	res, err := e.s.Search("insults", 1)
+	if err != nil || len(res) != 1 || res[0].Code != other.Code {
+		t.Fatalf("search with limit 1: got %+v, %v; want only %s", res, err, other.Code)
 	}
 }
 

@@ -590,11 +590,19 @@ func (s *Store) Search(query string, limit int) ([]SearchResult, error) {
 	if s.indexErr != nil {
 		return nil, s.indexErr
 	}
-	// Cases the member is shut out of are left out after the index has
-	// answered, so ask it for all matches and cut at the limit here.
-	hits := s.index.Search(query, 0)
 	s.mu.RLock()
 	defer s.mu.RUnlock()
+	// Cases the member is shut out of are left out after the index has
+	// answered; when there are any, ask it for every match and cut at the
+	// limit here. Usually there are none, and the index stops at the limit.
+	want := limit
+	for _, c := range s.cases {
+		if s.excludedLocked(c) {
+			want = 0
+			break
+		}
+	}
+	hits := s.index.Search(query, want)
 	out := make([]SearchResult, 0, min(len(hits), max(limit, 0)))
 	for _, h := range hits {
 		if limit > 0 && len(out) == limit {
@@ -668,7 +676,7 @@ func (s *Store) Import(cases []*Case, msgs map[string][]*Message) ([]string, err
 			msgs []*Message
 		}
 		batch := make([]item, 0, perWrite)
-		reserved := map[string]bool{}
+		reserved, reservedIDs := map[string]bool{}, map[string]bool{}
 		taken := func(code string) bool { _, t := s.codes[code]; return t || reserved[code] }
 		for _, orig := range cases[start:min(start+perWrite, len(cases))] {
 			c := clone(orig)
@@ -679,10 +687,10 @@ func (s *Store) Import(cases []*Case, msgs map[string][]*Message) ([]string, err
 			reserved[c.Code] = true
 			// A case never replaces another: an ID already in use gets a
 			// new one, and the messages follow their case.
-			if _, used := s.cases[c.ID]; used || c.ID == "" || reserved["id:"+c.ID] {
+			if _, used := s.cases[c.ID]; used || c.ID == "" || reservedIDs[c.ID] {
 				c.ID = newID()
 			}
-			reserved["id:"+c.ID] = true
+			reservedIDs[c.ID] = true
 			batch = append(batch, item{c, msgs[orig.ID]})
 		}
 		err := s.st.Update(func(tx *vault.Tx) error {
