@@ -14,9 +14,15 @@ var (
 	SansRegular = goregular.TTF
 	SansBold    = gobold.TTF
 
-	// CJKFallback is Droid Sans Fallback (Apache-2.0), for Chinese,
-	// Japanese and Korean text the Go fonts do not cover.
+	// CJKFallback is Droid Sans Fallback (Apache-2.0), for Chinese and
+	// Japanese text the Go fonts do not cover.
 	//
 	//go:embed fonts/DroidSansFallbackFull.ttf
 	CJKFallback []byte
+
+	// HangulFallback is NanumGothic (SIL Open Font License 1.1), for
+	// Korean: Droid Sans Fallback has almost no Hangul.
+	//
+	//go:embed fonts/NanumGothic.ttf
+	HangulFallback []byte
 )

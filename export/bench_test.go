@@ -3,6 +3,8 @@ package export
 import (
 	"io"
 	"testing"
+
+	"github.com/go-pdf/fpdf"
 )
 
 // BenchmarkUpdate builds and lays out one party's update; the goal is
@@ -48,5 +50,19 @@ func BenchmarkUpdateBatch500(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
+	}
+}
+
+// BenchmarkCutCommonFont is the one-time cost, per process, of the first
+// document that needs Chinese or Japanese: cutting the common font from
+// Droid Sans Fallback.
+func BenchmarkCutCommonFont(b *testing.B) {
+	cov, err := loadCoverage()
+	if err != nil {
+		b.Fatal(err)
+	}
+	fb, runes := cov.runesOf("cjk-common")
+	for b.Loop() {
+		fpdf.UTF8CutFont(fb.data, string(runes))
 	}
 }

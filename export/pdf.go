@@ -10,10 +10,7 @@ package export
 import (
 	"fmt"
 	"io"
-	"strings"
-	"sync"
 	"time"
-	"unicode"
 
 	"github.com/go-pdf/fpdf"
 	"golang.org/x/image/font/sfnt"
@@ -27,99 +24,6 @@ const Placeholder = "[?]"
 // Producer is the neutral producer named in every PDF's metadata.
 const Producer = "Casebook"
 
-// Font families registered with fpdf.
-const (
-	famSans = "sans"
-	famCJK  = "cjk"
-)
-
-// coverage tells which embedded font has a glyph for a rune, from the
-// fonts' cmap tables.
-type coverage struct {
-	sans, cjk *sfnt.Font
-}
-
-var (
-	fontsOnce sync.Once
-	fonts     *coverage
-	fontsErr  error
-)
-
-func loadCoverage() (*coverage, error) {
-	fontsOnce.Do(func() {
-		var c coverage
-		if c.sans, fontsErr = sfnt.Parse(assets.SansRegular); fontsErr != nil {
-			return
-		}
-		c.cjk, fontsErr = sfnt.Parse(assets.CJKFallback)
-		fonts = &c
-	})
-	return fonts, fontsErr
-}
-
-// fontFor says which family has r: famSans, famCJK, or "" for none.
-func (c *coverage) fontFor(buf *sfnt.Buffer, r rune) string {
-	if r == ' ' || r == '\n' {
-		return famSans
-	}
-	if gi, err := c.sans.GlyphIndex(buf, r); err == nil && gi != 0 {
-		return famSans
-	}
-	if gi, err := c.cjk.GlyphIndex(buf, r); err == nil && gi != 0 {
-		return famCJK
-	}
-	return ""
-}
-
-// run is a stretch of text in one font.
-type run struct {
-	family, text string
-}
-
-// runs splits s into runs by glyph coverage. Control characters become
-// spaces; a stretch of runes no font has becomes one Placeholder.
-func (c *coverage) runs(buf *sfnt.Buffer, s string) []run {
-	var out []run
-	var b strings.Builder
-	cur, missing := "", false
-	flush := func() {
-		if b.Len() > 0 {
-			out = append(out, run{cur, b.String()})
-			b.Reset()
-		}
-	}
-	for _, r := range s {
-		if r == '\t' || r == '\r' || (unicode.IsControl(r) && r != '\n') {
-			r = ' '
-		}
-		fam := c.fontFor(buf, r)
-		if fam == "" {
-			// Combining marks and format characters with no glyph are
-			// dropped rather than shown as a placeholder of their own.
-			if unicode.In(r, unicode.Mn, unicode.Me, unicode.Cf) {
-				continue
-			}
-			if !missing {
-				if cur != famSans {
-					flush()
-					cur = famSans
-				}
-				b.WriteString(Placeholder)
-				missing = true
-			}
-			continue
-		}
-		missing = false
-		if fam != cur {
-			flush()
-			cur = fam
-		}
-		b.WriteRune(r)
-	}
-	flush()
-	return out
-}
-
 // PDFOptions tune the output; the zero value is what users get.
 type PDFOptions struct {
 	// NoCompression writes content streams uncompressed, for tests.
@@ -128,31 +32,14 @@ type PDFOptions struct {
 
 // doc is a document being laid out.
 type doc struct {
-	pdf    *fpdf.Fpdf
-	cov    *coverage
-	buf    sfnt.Buffer
-	hasCJK bool
-	size   float64
-	bold   bool
-	width  float64 // text width
-	lineH  float64
-}
-
-// needsCJK reports whether any text will need the CJK font, which is only
-// then parsed and embedded: it is large.
-func needsCJK(cov *coverage, texts ...string) bool {
-	var buf sfnt.Buffer
-	for _, s := range texts {
-		for _, r := range s {
-			if r < 0x80 {
-				continue
-			}
-			if cov.fontFor(&buf, r) == famCJK {
-				return true
-			}
-		}
-	}
-	return false
+	pdf   *fpdf.Fpdf
+	cov   *coverage
+	buf   sfnt.Buffer
+	has   map[string]bool // fallback slices registered
+	size  float64
+	bold  bool
+	width float64 // text width
+	lineH float64
 }
 
 // newDoc starts an A4 document with the fonts, neutral metadata, and
@@ -164,7 +51,7 @@ func newDoc(title string, date time.Time, opts PDFOptions, texts []string) (*doc
 		return nil, fmt.Errorf("reading the embedded fonts: %w", err)
 	}
 	p := fpdf.New("P", "mm", "A4", "")
-	d := &doc{pdf: p, cov: cov}
+	d := &doc{pdf: p, cov: cov, has: map[string]bool{}}
 	p.SetCompression(!opts.NoCompression)
 	p.SetCatalogSort(true)
 	p.SetProducer(Producer, true)
@@ -174,9 +61,11 @@ func newDoc(title string, date time.Time, opts PDFOptions, texts []string) (*doc
 	p.SetModificationDate(day)
 	p.AddUTF8FontFromBytes(famSans, "", assets.SansRegular)
 	p.AddUTF8FontFromBytes(famSans, "B", assets.SansBold)
-	if needsCJK(cov, append(texts, title)...) {
-		p.AddUTF8FontFromBytes(famCJK, "", assets.CJKFallback)
-		d.hasCJK = true
+	for _, fam := range familiesFor(cov, append(texts, title)...) {
+		if data, ok := cov.slice(fam); ok {
+			p.AddUTF8FontFromBytes(fam, "", data)
+			d.has[fam] = true
+		}
 	}
 	p.SetMargins(20, 20, 20)
 	p.SetAutoPageBreak(true, 20)
@@ -196,7 +85,7 @@ func (d *doc) font(size float64, bold bool) {
 func (d *doc) write(s string) {
 	for _, r := range d.cov.runs(&d.buf, s) {
 		fam, style, text := r.family, "", r.text
-		if fam == famCJK && !d.hasCJK {
+		if fam != famSans && !d.has[fam] {
 			// A text newDoc was not shown: never draw it in a font
 			// without its glyphs, which would show empty boxes.
 			fam, text = famSans, Placeholder

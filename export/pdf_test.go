@@ -200,15 +200,15 @@ func TestPDFMetadataIsNeutralAndStable(t *testing.T) {
 
 func TestScriptsRenderAndUnknownScriptsShowPlaceholder(t *testing.T) {
 	u := &PartyUpdate{Code: "AMBER-FOX", AsOf: asOf, Greeting: "Dear Zoë Brandt-Łukasiewicz Ñúñez,",
-		Intro: "Дмитрий Соколов, Μαρία Γεωργίου, 王小明, 山田太郎です, 가",
+		Intro: "Дмитрий Соколов, Μαρία Γεωργίου, 王小明, 山田太郎です, 김민준",
 		Stage: "Runes ᚠᚢᚦ and Hangul 한국어 and Tibetan ཀཁ end", Next: "alpha\u0000beta\tgamma", Reach: "r"}
 	var b bytes.Buffer
 	if err := WriteUpdate(&b, u, PDFOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	text := flat(pdfText(t, b.Bytes()))
-	for _, w := range []string{"Zoë Brandt-Łukasiewicz Ñúñez", "Дмитрий Соколов", "Μαρία Γεωργίου", "王小明", "山田太郎です",
-		"Runes " + Placeholder + " and Hangul " + Placeholder + " and Tibetan " + Placeholder + " end", "alpha beta gamma"} {
+	for _, w := range []string{"Zoë Brandt-Łukasiewicz Ñúñez", "Дмитрий Соколов", "Μαρία Γεωργίου", "王小明", "山田太郎です", "김민준",
+		"Runes " + Placeholder + " and Hangul 한국어 and Tibetan " + Placeholder + " end", "alpha beta gamma"} {
 		if !strings.Contains(text, w) {
 			t.Errorf("%q missing from:\n%s", w, text)
 		}
