@@ -32,7 +32,7 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 # screenshots look as they would on a real screen.
 XVFB_RUN := xvfb-run -a -s "-screen 0 1920x1080x24"
 
-.PHONY: help deps build run test bench fuzz clean
+.PHONY: help deps build run test bench fuzz screenshots clean
 .PHONY: display-check fmt-check vet staticcheck go-test
 
 help: ## list the targets
@@ -70,6 +70,9 @@ build: ## build bin/casebook
 
 run: display-check deps build ## build and open the desktop app on the default vault
 	./$(BIN) $(ARGS)
+
+screenshots: deps build ## run the app under Xvfb on a demo vault; write docs/screenshots/*.png
+	scripts/screenshots.sh $(BIN)
 
 # On Linux and the BSDs the desktop app needs an X11 or Wayland display.
 display-check:

@@ -1,19 +1,26 @@
-// Package desktop is Casebook's desktop face: the Fyne windows through
-// which a committee member works with the vault and its cases.
+// Package desktop is Casebook's desktop face: the Fyne window through which
+// a committee member unlocks the vault, sees what is due this week, finds
+// cases, files new reports and keeps the committee's settings.
 //
-// For now it shows one placeholder window that says what Casebook is,
-// where the vault lives and whether one exists there; the vault itself is
-// managed with the casebook commands. Like the rest of ui/, the package
-// holds no business rule.
+// One struct per screen holds its widgets and what it needs; build methods
+// assemble the widgets and on… methods handle events. Slow work (key
+// derivation, opening the vault) runs off the UI goroutine and comes back
+// through fyne.Do. Like the rest of ui/, the package holds no business
+// rule: it asks app.Store.
 package desktop
 
 import (
+	"log/slog"
+	"sync"
+	"time"
+
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/widget"
 
+	"casebook/app"
 	"casebook/assets"
 	"casebook/vault"
 )
@@ -22,103 +29,298 @@ import (
 const windowTitle = "Casebook"
 
 // windowSize is the main window's size when it opens.
-var windowSize = fyne.NewSize(900, 600)
-
-// Texts shown by the placeholder window.
-const (
-	aboutText = "Casebook keeps a Code of Conduct committee's confidential incident reports " +
-		"and correspondence in an encrypted vault on this computer, and guides the committee " +
-		"through its process."
-	vaultFoundText   = "A vault exists here."
-	vaultMissingText = "There is no vault here yet; casebook init creates one."
-	commandsText     = "For now Casebook is used through its commands in a terminal: " +
-		"casebook init creates the vault, casebook case files and works on reports, " +
-		"casebook due says what is due, and casebook --help lists the rest."
-)
+var windowSize = fyne.NewSize(1000, 680)
 
 // appIcon is Casebook's icon as a Fyne resource.
 var appIcon = fyne.NewStaticResource("icon.png", assets.IconPNG)
 
-// Show opens Casebook's main window for the vault in vaultDir, sets the
-// app's icon, and returns the window. Call it on Fyne's UI goroutine, before
-// or during a.Run.
+// Options configure the desktop app; the zero value is what people get.
+type Options struct {
+	// Vault is passed to vault.Create and vault.Open.
+	Vault vault.Options
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Logger receives diagnostics, never case content; nil means
+	// slog.Default().
+	Logger *slog.Logger
+	// ChooseSave asks where to save a file, suggesting name, and calls
+	// done with the chosen path ("" when the person cancelled). Nil means
+	// Fyne's own dialog.
+	ChooseSave func(w fyne.Window, name string, done func(path string))
+}
+
+// gui is the running app: one window whose content is the unlock screen
+// while the vault is locked, and the workspace while it is open.
+type gui struct {
+	app  fyne.App
+	win  fyne.Window
+	dir  string
+	opts Options
+	log  *slog.Logger
+
+	sess *session   // nil while locked
+	work *workspace // nil while locked
+	// lockedScreen is the screen shown while there is no workspace: the
+	// unlock, create or recovery screen.
+	lockedScreen any
+
+	lastActive time.Time
+	// pending counts slow work in flight, so tests can wait for it.
+	pending sync.WaitGroup
+	// dialogs are the dialogs open now, the newest last.
+	dialogs []dialog.Dialog
+	// notice is said on the next unlock screen (why the app locked).
+	notice string
+}
+
+// Show opens Casebook's main window for the vault in vaultDir, starts the
+// idle timer, and returns the window. Call it on Fyne's UI goroutine,
+// before a.Run.
 func Show(a fyne.App, vaultDir string) fyne.Window {
+	g := newGUI(a, vaultDir, Options{})
+	g.startIdleTimer()
+	g.win.CenterOnScreen()
+	g.win.Show()
+	return g.win
+}
+
+// newGUI builds the app's window on its first screen, without showing it.
+func newGUI(a fyne.App, dir string, opts Options) *gui {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.Vault.Logger == nil {
+		opts.Vault.Logger = opts.Logger
+	}
+	g := &gui{app: a, dir: dir, opts: opts, log: opts.Logger}
 	a.SetIcon(appIcon)
-	w := a.NewWindow(windowTitle)
-	w.SetIcon(appIcon)
-	w.SetContent(newPlaceholder(vaultDir).build())
-	w.Resize(windowSize)
-	w.CenterOnScreen()
-	w.Show()
-	return w
+	applyTheme(a, themeChoice(a.Preferences().StringWithFallback(themePref, string(themeSystem))))
+	g.win = a.NewWindow(windowTitle)
+	g.win.SetIcon(appIcon)
+	g.win.Resize(windowSize)
+	g.win.SetCloseIntercept(g.onClose)
+	g.addShortcuts()
+	g.showLocked()
+	return g
 }
 
-// placeholder is the main window's content until the case screens exist:
-// what Casebook is, where its vault is, and how to manage it meanwhile.
-type placeholder struct {
-	vaultDir string
-	// exists reports whether a directory holds a vault: vault.Exists, which
-	// tests replace to draw both states at a fixed path.
-	exists func(dir string) bool
-
-	location   *widget.Label
-	status     *widget.Label
-	checkAgain *widget.Button
+// session is an unlocked vault and the case book on it.
+type session struct {
+	v     *vault.Vault
+	store *app.Store
 }
 
-// newPlaceholder returns the placeholder screen for the vault in vaultDir.
-func newPlaceholder(vaultDir string) *placeholder {
-	return &placeholder{vaultDir: vaultDir, exists: vault.Exists}
-}
-
-// build assembles the screen's widgets.
-func (s *placeholder) build() fyne.CanvasObject {
-	icon := canvas.NewImageFromResource(appIcon)
-	icon.FillMode = canvas.ImageFillContain
-	icon.SetMinSize(fyne.NewSquareSize(64))
-
-	title := &widget.Label{
-		Text:      windowTitle,
-		TextStyle: fyne.TextStyle{Bold: true},
-		SizeName:  theme.SizeNameHeadingText,
+// openSession unlocks the vault in dir and loads its case book.
+func openSession(dir string, passphrase []byte, opts Options) (*session, error) {
+	v, err := vault.Open(dir, passphrase, opts.Vault)
+	if err != nil {
+		return nil, err
 	}
-	about := &widget.Label{Text: aboutText, Wrapping: fyne.TextWrapWord}
-	s.location = &widget.Label{
-		Text:       s.vaultDir,
-		TextStyle:  fyne.TextStyle{Monospace: true},
-		Wrapping:   fyne.TextWrapBreak,
-		Selectable: true,
+	s, err := app.OpenStore(v, opts.Now)
+	if err != nil {
+		v.Lock()
+		return nil, err
 	}
-	s.status = &widget.Label{Wrapping: fyne.TextWrapWord}
-	s.checkAgain = widget.NewButtonWithIcon("Check again", theme.ViewRefreshIcon(), s.onCheckAgain)
-	commands := &widget.Label{Text: commandsText, Wrapping: fyne.TextWrapWord}
-
-	s.showStatus()
-	return container.NewVScroll(container.NewPadded(container.NewVBox(
-		container.NewHBox(icon, container.NewCenter(title)),
-		about,
-		widget.NewSeparator(),
-		widget.NewForm(
-			widget.NewFormItem("Vault location", s.location),
-			widget.NewFormItem("Status", s.status),
-			widget.NewFormItem("", container.NewHBox(s.checkAgain)),
-		),
-		widget.NewSeparator(),
-		commands,
-	)))
+	return &session{v: v, store: s}, nil
 }
 
-// onCheckAgain looks again for a vault, which a casebook command may have
-// created or restored since the window opened.
-func (s *placeholder) onCheckAgain() {
-	s.showStatus()
-}
+// close locks the vault: Badger closes and the keys are dropped.
+func (s *session) close() error { return s.v.Lock() }
 
-// showStatus says whether a vault exists at the location.
-func (s *placeholder) showStatus() {
-	if s.exists(s.vaultDir) {
-		s.status.SetText(vaultFoundText)
+// showLocked puts the unlock screen, or the create screen on first run, in
+// the window.
+func (g *gui) showLocked() {
+	if vault.Exists(g.dir) {
+		s := newUnlockScreen(g)
+		g.lockedScreen = s
+		g.win.SetContent(s.build())
+		g.win.Canvas().Focus(s.pass)
 	} else {
-		s.status.SetText(vaultMissingText)
+		s := newCreateScreen(g)
+		g.lockedScreen = s
+		g.win.SetContent(s.build())
+		g.win.Canvas().Focus(s.name)
 	}
+}
+
+// unlocked opens the workspace on an unlocked session.
+func (g *gui) unlocked(s *session) {
+	g.sess = s
+	g.notice = ""
+	g.lockedScreen = nil
+	g.touch()
+	g.work = newWorkspace(g, s.store)
+	g.win.SetContent(g.work.build())
+	g.work.restoreDrafts()
+}
+
+// lock saves what is being typed (encrypted, in the vault), closes every
+// dialog, locks the vault and returns to the unlock screen. notice says
+// why, on the unlock screen.
+func (g *gui) lock(notice string) {
+	if g.sess == nil {
+		return
+	}
+	if g.work != nil {
+		if err := g.work.saveDrafts(); err != nil {
+			g.log.Error("could not save the drafts before locking", "err", err)
+			notice = "Casebook locked, but could not keep what you were typing: " + describe(err)
+		}
+	}
+	g.closeDialogs()
+	if err := g.sess.close(); err != nil {
+		g.log.Error("locking the vault", "err", err)
+	}
+	g.sess, g.work = nil, nil
+	g.notice = notice
+	g.showLocked()
+}
+
+// onClose locks before the window closes, so drafts are kept.
+func (g *gui) onClose() {
+	g.lock("")
+	g.win.Close()
+}
+
+// touch records activity, which postpones the auto-lock.
+func (g *gui) touch() { g.lastActive = g.opts.Now() }
+
+// checkIdle locks the vault when it has been idle for the committee's
+// auto-lock time.
+func (g *gui) checkIdle() {
+	if g.sess == nil {
+		return
+	}
+	minutes := g.sess.store.Config().AutoLockMinutes
+	if minutes <= 0 {
+		return
+	}
+	if idle := g.opts.Now().Sub(g.lastActive); idle >= time.Duration(minutes)*time.Minute {
+		g.lock("Casebook locked itself after " + plural(minutes, "minute") + " without use.")
+	}
+}
+
+// idleCheckEvery is how often the idle timer looks.
+const idleCheckEvery = 10 * time.Second
+
+// startIdleTimer checks for idleness until the app stops.
+func (g *gui) startIdleTimer() {
+	go func() {
+		for range time.Tick(idleCheckEvery) {
+			fyne.Do(g.checkIdle)
+		}
+	}()
+}
+
+// addShortcuts binds Ctrl+N (new report), Ctrl+F (search), Ctrl+L (lock)
+// and Escape (close the newest dialog).
+func (g *gui) addShortcuts() {
+	c := g.win.Canvas()
+	add := func(key fyne.KeyName, fn func()) {
+		c.AddShortcut(&desktop.CustomShortcut{KeyName: key, Modifier: fyne.KeyModifierShortcutDefault},
+			func(fyne.Shortcut) { fn() })
+	}
+	add(fyne.KeyL, func() { g.lock("") })
+	add(fyne.KeyN, func() {
+		if g.work != nil {
+			g.touch()
+			g.work.showNewReport()
+		}
+	})
+	add(fyne.KeyF, func() {
+		if g.work != nil {
+			g.touch()
+			g.work.showSearch()
+		}
+	})
+	c.SetOnTypedKey(func(e *fyne.KeyEvent) {
+		g.touch()
+		if e.Name == fyne.KeyEscape {
+			g.closeTopDialog()
+		}
+	})
+}
+
+// showDialog shows d and keeps track of it, so Escape and locking can
+// close it.
+func (g *gui) showDialog(d dialog.Dialog) {
+	g.dialogs = append(g.dialogs, d)
+	d.SetOnClosed(func() { g.forgetDialog(d) })
+	d.Show()
+}
+
+func (g *gui) forgetDialog(d dialog.Dialog) {
+	for i, x := range g.dialogs {
+		if x == d {
+			g.dialogs = append(g.dialogs[:i], g.dialogs[i+1:]...)
+			return
+		}
+	}
+}
+
+// closeTopDialog closes the newest dialog, if any.
+func (g *gui) closeTopDialog() {
+	if n := len(g.dialogs); n > 0 {
+		g.dialogs[n-1].Hide()
+	}
+}
+
+// closeDialogs closes every dialog and pop-up on the window.
+func (g *gui) closeDialogs() {
+	for len(g.dialogs) > 0 {
+		d := g.dialogs[len(g.dialogs)-1]
+		g.forgetDialog(d)
+		d.Hide()
+	}
+	overlays := g.win.Canvas().Overlays()
+	for _, o := range overlays.List() {
+		overlays.Remove(o)
+	}
+}
+
+// info shows a short message in a dialog.
+func (g *gui) info(title, message string) {
+	g.showDialog(dialog.NewInformation(title, message, g.win))
+}
+
+// slow runs work off the UI goroutine behind a progress dialog titled
+// title, then calls done with its error on the UI goroutine.
+func (g *gui) slow(title string, work func() error, done func(error)) {
+	bar := widget.NewProgressBarInfinite()
+	d := dialog.NewCustomWithoutButtons(title, container.NewPadded(bar), g.win)
+	d.Show()
+	g.pending.Add(1)
+	go func() {
+		defer g.pending.Done()
+		err := work()
+		fyne.DoAndWait(func() {
+			bar.Stop()
+			d.Hide()
+			done(err)
+		})
+	}()
+}
+
+// chooseSave asks where to save a file.
+func (g *gui) chooseSave(name string, done func(path string)) {
+	if g.opts.ChooseSave != nil {
+		g.opts.ChooseSave(g.win, name, done)
+		return
+	}
+	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil || w == nil {
+			done("")
+			return
+		}
+		// Fyne has created the file; it is replaced atomically by the
+		// export, or removed if that fails.
+		path := w.URI().Path()
+		w.Close()
+		done(path)
+	}, g.win)
+	d.SetFileName(name)
+	g.showDialog(d)
 }

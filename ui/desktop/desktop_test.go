@@ -1,14 +1,24 @@
 package desktop
 
 import (
+	"bytes"
+	"io"
+	"io/fs"
+	"log/slog"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"casebook/app"
 	"casebook/vault"
 )
 
@@ -17,139 +27,636 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// fixedVaultDir is the vault location drawn in the markup snapshots, so
-// that they do not depend on the machine or the run.
-const fixedVaultDir = "/home/member/.local/share/casebook"
+// Synthetic people and secrets of the tests.
+const (
+	testPassphrase = "quiet lantern harbor meadow violet"
+	testMember     = "Morgan Member"
+	testTimeZone   = "Europe/Berlin"
+)
 
-// createVault makes a vault in dir and locks it again.
-func createVault(t *testing.T, dir string) {
+// clock is a settable clock, safe across goroutines.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+
+func (c *clock) Advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
+
+func newClock() *clock {
+	loc, err := time.LoadLocation(testTimeZone)
+	if err != nil {
+		panic(err)
+	}
+	return &clock{t: time.Date(2026, time.November, 2, 10, 0, 0, 0, loc)}
+}
+
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+// harness is the app in a test window, on a vault in a temporary
+// directory.
+type harness struct {
+	t     *testing.T
+	dir   string
+	clock *clock
+	g     *gui
+	saved []string // paths the injected save chooser returned
+	save  string   // what the chooser answers next
+}
+
+func newHarness(t *testing.T, dir string, clk *clock) *harness {
 	t.Helper()
-	v, _, err := vault.Create(dir, []byte("correct horse battery staple"), vault.Options{Actor: "test"})
+	a := test.NewTempApp(t)
+	h := &harness{t: t, dir: dir, clock: clk}
+	h.g = newGUI(a, dir, Options{
+		Now:    clk.Now,
+		Logger: quiet,
+		Vault:  vault.Options{Logger: quiet, Now: clk.Now},
+		ChooseSave: func(_ fyne.Window, _ string, done func(string)) {
+			h.saved = append(h.saved, h.save)
+			done(h.save)
+		},
+	})
+	h.g.win.Resize(windowSize)
+	t.Cleanup(func() {
+		if h.g.sess != nil {
+			h.g.sess.close()
+		}
+		h.g.win.Close()
+	})
+	return h
+}
+
+// makeVault creates a vault with the test committee, its settings and the
+// given reports, and locks it again.
+func makeVault(t *testing.T, dir string, clk *clock, reports ...*app.Intake) {
+	t.Helper()
+	v, _, err := vault.Create(dir, []byte(testPassphrase), vault.Options{Actor: testMember, Logger: quiet})
 	if err != nil {
 		t.Fatalf("vault.Create: %v", err)
 	}
-	if err := v.Lock(); err != nil {
-		t.Fatalf("Lock: %v", err)
+	defer v.Lock()
+	s, err := app.OpenStore(v, clk.Now)
+	if err != nil {
+		t.Fatal(err)
 	}
-}
-
-func TestShow(t *testing.T) {
-	a := test.NewTempApp(t)
-	dir := t.TempDir()
-
-	w := Show(a, dir)
-	t.Cleanup(w.Close)
-
-	if got, want := w.Title(), "Casebook"; got != want {
-		t.Errorf("title: got %q, want %q", got, want)
+	cfg := app.DefaultConfig()
+	cfg.TimeZone = testTimeZone
+	if err := s.SetConfig(cfg); err != nil {
+		t.Fatal(err)
 	}
-	if got, want := w.Canvas().Size(), fyne.NewSize(900, 600); got != want {
-		t.Errorf("size: got %v, want %v", got, want)
-	}
-	if w.Content() == nil {
-		t.Fatal("window has no content")
-	}
-}
-
-func TestPlaceholderLabels(t *testing.T) {
-	tests := []struct {
-		name       string
-		setup      func(t *testing.T) string
-		wantStatus string
-	}{
-		{
-			name:       "empty directory",
-			setup:      func(t *testing.T) string { return t.TempDir() },
-			wantStatus: vaultMissingText,
-		},
-		{
-			name:       "missing directory",
-			setup:      func(t *testing.T) string { return filepath.Join(t.TempDir(), "casebook") },
-			wantStatus: vaultMissingText,
-		},
-		{
-			name: "vault",
-			setup: func(t *testing.T) string {
-				dir := filepath.Join(t.TempDir(), "vault")
-				createVault(t, dir)
-				return dir
-			},
-			wantStatus: vaultFoundText,
-		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			test.NewTempApp(t)
-			dir := tt.setup(t)
-
-			s := newPlaceholder(dir)
-			test.NewTempWindow(t, s.build())
-
-			if got := s.location.Text; got != dir {
-				t.Errorf("location: got %q, want %q", got, dir)
-			}
-			if got := s.status.Text; got != tt.wantStatus {
-				t.Errorf("status: got %q, want %q", got, tt.wantStatus)
-			}
-		})
-	}
-}
-
-func TestPlaceholderSaysWhatCasebookIs(t *testing.T) {
-	test.NewTempApp(t)
-	s := newPlaceholder(t.TempDir())
-	w := test.NewTempWindow(t, s.build())
-
-	texts := map[string]bool{}
-	for _, o := range test.LaidOutObjects(w.Content()) {
-		if l, ok := o.(*widget.Label); ok {
-			texts[l.Text] = true
+	err = s.UpdateRoster(func(r *app.Roster) error {
+		m, err := r.Add(testMember, "")
+		if err != nil {
+			return err
 		}
+		r.Me = m.ID
+		_, err = r.Add("Avery Member", "")
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, want := range []string{"Casebook", aboutText, commandsText} {
-		if !texts[want] {
-			t.Errorf("no label reads %q", want)
+	for _, in := range reports {
+		if _, err := s.NewCase(in); err != nil {
+			t.Fatalf("NewCase: %v", err)
 		}
 	}
 }
 
-func TestCheckAgainFindsNewVault(t *testing.T) {
-	test.NewTempApp(t)
+// report is a synthetic report received at t.
+func report(t time.Time, summary string) *app.Intake {
+	return &app.Intake{
+		Received: t, Channel: app.ChannelEmail, Summary: summary,
+		Reporter: &app.IntakeReporter{Name: "Robin Reporter", Contact: "robin@example.org"},
+		People:   []app.IntakePerson{{Name: "Riley Reported", Role: app.RoleReported}},
+	}
+}
+
+// unlock types the passphrase and waits for the vault to open.
+func (h *harness) unlock(pass string) *unlockScreen {
+	h.t.Helper()
+	s := find[*unlockScreen](h)
+	test.Type(s.pass, pass)
+	test.Tap(s.unlock)
+	h.g.pending.Wait()
+	return s
+}
+
+// find returns the screen of type T now in the window; the harness keeps
+// track of screens through the gui's fields.
+func find[T any](h *harness) T {
+	h.t.Helper()
+	var zero T
+	var got any
+	switch any(zero).(type) {
+	case *unlockScreen:
+		got = h.g.lockedScreen
+	case *createScreen:
+		got = h.g.lockedScreen
+	case *recoveryScreen:
+		got = h.g.lockedScreen
+	}
+	s, ok := got.(T)
+	if !ok {
+		h.t.Fatalf("the window shows %T, not %T", got, zero)
+	}
+	return s
+}
+
+// snapshot hashes every file of a directory tree.
+func snapshot(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		out[p] = string(b)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func TestFirstRunCreatesTheVault(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "vault")
-	s := newPlaceholder(dir)
-	test.NewTempWindow(t, s.build())
-	if got := s.status.Text; got != vaultMissingText {
-		t.Fatalf("before init: got %q, want %q", got, vaultMissingText)
+	h := newHarness(t, dir, newClock())
+	s := find[*createScreen](h)
+
+	for _, tc := range []struct {
+		name, pass, again, want string
+	}{
+		{"no name", testPassphrase, testPassphrase, "Enter your name"},
+		{"short", "tiny", "tiny", "at least 10 characters"},
+		{"guessable", "password1234", "password1234", "too easy to guess"},
+		{"different", testPassphrase, testPassphrase + "x", "do not match"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s.name.SetText("")
+			if tc.name != "no name" {
+				s.name.SetText(testMember)
+			}
+			s.pass.SetText(tc.pass)
+			s.again.SetText(tc.again)
+			test.Tap(s.create)
+			h.g.pending.Wait()
+			if !strings.Contains(s.message.Text, tc.want) {
+				t.Errorf("message %q does not say %q", s.message.Text, tc.want)
+			}
+			if vault.Exists(dir) {
+				t.Fatal("a vault was created")
+			}
+		})
 	}
 
-	createVault(t, dir)
-	test.Tap(s.checkAgain)
+	s.name.SetText(testMember)
+	s.pass.SetText("")
+	test.Type(s.pass, testPassphrase)
+	if s.verdict.Text != "Strength: Very strong" || s.strength.Value != 4 {
+		t.Errorf("meter says %q at %v", s.verdict.Text, s.strength.Value)
+	}
+	s.again.SetText(testPassphrase)
+	test.Tap(s.create)
+	h.g.pending.Wait()
+	if !vault.Exists(dir) {
+		t.Fatalf("no vault; message %q", s.message.Text)
+	}
 
-	if got := s.status.Text; got != vaultFoundText {
-		t.Errorf("after Check again: got %q, want %q", got, vaultFoundText)
+	r := find[*recoveryScreen](h)
+	if len(r.code) < 20 {
+		t.Fatalf("recovery code %q", r.code)
+	}
+	if !r.next.Disabled() {
+		t.Error("Continue is enabled before the code is stored")
+	}
+	h.save = filepath.Join(t.TempDir(), "sheet.pdf")
+	test.Tap(findButton(t, h.g.win.Content(), "Save the recovery sheet as a PDF…"))
+	pdf, err := os.ReadFile(h.save)
+	if err != nil || !bytes.HasPrefix(pdf, []byte("%PDF-")) {
+		t.Fatalf("recovery sheet: %v", err)
+	}
+	if out, err := exec.Command("pdftotext", h.save, "-").Output(); err == nil {
+		if !strings.Contains(strings.Join(strings.Fields(string(out)), ""), strings.ReplaceAll(r.code, "-", "")[:8]) &&
+			!strings.Contains(string(out), r.code[:8]) {
+			t.Errorf("the sheet does not hold the code: %q", out)
+		}
+	}
+	test.Tap(r.stored)
+	test.Tap(r.next)
+	if h.g.work == nil {
+		t.Fatal("the workspace did not open")
+	}
+	roster := h.g.sess.store.Roster()
+	if m := roster.Member(roster.Me); m == nil || m.Name != testMember {
+		t.Errorf("member using the vault: %+v", m)
 	}
 }
 
-func TestPlaceholderMarkup(t *testing.T) {
-	tests := []struct {
-		name   string
-		exists bool
-		master string
-	}{
-		{name: "no vault", exists: false, master: "placeholder.xml"},
-		{name: "vault", exists: true, master: "placeholder_vault.xml"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			test.NewTempApp(t)
-			s := &placeholder{
-				vaultDir: fixedVaultDir,
-				exists:   func(string) bool { return tt.exists },
-			}
-			w := test.NewTempWindow(t, s.build())
-			w.Resize(windowSize)
+func TestUnlock(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "vault")
+	clk := newClock()
+	makeVault(t, dir, clk)
+	before := snapshot(t, dir)
+	h := newHarness(t, dir, clk)
 
-			test.AssertRendersToMarkup(t, tt.master, w.Canvas())
-		})
+	s := h.unlock("not the passphrase at all")
+	if h.g.sess != nil {
+		t.Fatal("a wrong passphrase unlocked the vault")
 	}
+	if want := describe(vault.ErrWrongPassphrase); s.message.Text != want {
+		t.Errorf("message %q, want %q", s.message.Text, want)
+	}
+	if s.pass.Text != "" {
+		t.Error("the passphrase stays in the entry")
+	}
+	after := snapshot(t, dir)
+	if len(after) != len(before) {
+		t.Errorf("files: %d before, %d after", len(before), len(after))
+	}
+	for p, b := range before {
+		if after[p] != b {
+			t.Errorf("%s changed", p)
+		}
+	}
+
+	h.unlock(testPassphrase)
+	if h.g.sess == nil || h.g.work == nil {
+		t.Fatal("the right passphrase did not unlock the vault")
+	}
+}
+
+func TestFileReportThroughTheForm(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "vault")
+	clk := newClock()
+	makeVault(t, dir, clk)
+	h := newHarness(t, dir, clk)
+	h.unlock(testPassphrase)
+	w := h.g.work
+	f := w.form
+	h.g.win.Canvas().(fyne.Shortcutable).TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyN, Modifier: fyne.KeyModifierShortcutDefault})
+	if w.tabs.Selected() != w.newTab {
+		t.Fatal("Ctrl+N did not open the form")
+	}
+
+	// Empty, then with bad values: every problem beside its field.
+	f.received.SetText("yesterday")
+	f.addPerson()
+	f.addEvidence()
+	f.layoutRows()
+	test.Type(f.evidence[0].url, "not a link")
+	test.Tap(f.file)
+	for path, want := range map[string]string{
+		"received":        "2026-03-16 14:30",
+		"channel":         "",
+		"summary":         "",
+		"reporter.name":   "",
+		"people[0].name":  "",
+		"people[0].role":  "",
+		"evidence[0].url": "",
+	} {
+		fl := f.fields[path]
+		if fl == nil {
+			t.Fatalf("no field %s", path)
+		}
+		if !fl.problem.Visible() || fl.problem.Text == "" || !strings.Contains(fl.problem.Text, want) {
+			t.Errorf("%s: problem %q (visible %v)", path, fl.problem.Text, fl.problem.Visible())
+		}
+	}
+	if f.fields["description"].problem.Visible() {
+		t.Error("a field with no problem shows one")
+	}
+	if n := len(h.g.sess.store.List("")); n != 0 {
+		t.Fatalf("%d cases filed from an invalid form", n)
+	}
+
+	// Fixed: the report is filed and in the vault.
+	f.received.SetText("2026-11-01 09:30")
+	f.channel.SetSelectedIndex(1)
+	test.Type(f.summary, "Rude replies in the issue queue")
+	test.Type(f.rName, "Robin Reporter")
+	test.Type(f.rContact, "robin@example.org")
+	test.Type(f.people[0].name, "Riley Reported")
+	f.people[0].role.SetSelectedIndex(0)
+	f.evidence[0].url.SetText("https://example.org/issue/1")
+	f.addPerson()
+	f.layoutRows()
+	test.Tap(findButtonIn(t, f.peopleBox.Objects[1], ""))
+	if len(f.people) != 1 {
+		t.Fatalf("%d people after removing the empty row", len(f.people))
+	}
+	test.Tap(f.file)
+	if f.general.Text != "" {
+		t.Fatalf("form problems: %q", f.general.Text)
+	}
+	list := h.g.sess.store.List("")
+	if len(list) != 1 {
+		t.Fatalf("%d cases, want 1", len(list))
+	}
+	c, err := h.g.sess.store.Case(list[0].Code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Summary != "Rude replies in the issue queue" || c.Channel != app.ChannelEmail || len(c.Parties) != 2 || len(c.Evidence) != 1 {
+		t.Errorf("filed case: %q %q, %d parties, %d evidence", c.Summary, c.Channel, len(c.Parties), len(c.Evidence))
+	}
+	if f.summary.Text != "" {
+		t.Error("the form was not emptied")
+	}
+	if w.tabs.Selected() != w.casesTab {
+		t.Error("the new case did not open")
+	}
+}
+
+func TestDueListOpensTheCaseAtItsStep(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "vault")
+	clk := newClock()
+	makeVault(t, dir, clk, report(clk.Now().Add(-100*time.Hour), "Heated thread"), report(clk.Now().Add(-time.Hour), "Slur in chat"))
+	h := newHarness(t, dir, clk)
+	h.unlock(testPassphrase)
+	week := h.g.work.week
+	if !strings.Contains(week.intro.Text, "overdue") {
+		t.Errorf("intro %q", week.intro.Text)
+	}
+	labels := texts(week.list)
+	if labels[0] != "Overdue" {
+		t.Fatalf("first group %q", labels[0])
+	}
+	// The first button is the most pressing overdue item.
+	var btn *widget.Button
+	for _, o := range week.list.Objects {
+		if b, ok := o.(*widget.Button); ok {
+			btn = b
+			break
+		}
+	}
+	if btn == nil || btn.Icon != overdueIcon {
+		t.Fatal("no overdue item")
+	}
+	items := h.g.sess.store.Due(clk.Now())
+	test.Tap(btn)
+	w := h.g.work
+	if w.tabs.Selected() != w.casesTab {
+		t.Fatal("the case did not open")
+	}
+	shown := texts(w.cases.stack)
+	if !contains(shown, items[0].Code) || !contains(shown, items[0].Text) {
+		t.Errorf("case view lacks the code or the due text: %q", shown)
+	}
+	if !contains(shown, "▶ "+string(items[0].Action)) {
+		t.Errorf("the due step %q is not marked: %q", items[0].Action, shown)
+	}
+}
+
+func TestCaseListFiltersAndSearches(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "vault")
+	clk := newClock()
+	makeVault(t, dir, clk, report(clk.Now().Add(-50*time.Hour), "Heated thread about releases"),
+		report(clk.Now().Add(-2*time.Hour), "Slur in the chat channel"))
+	h := newHarness(t, dir, clk)
+	h.unlock(testPassphrase)
+	h.g.win.Canvas().(fyne.Shortcutable).TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault})
+	cs := h.g.work.cases
+	if h.g.win.Canvas().Focused() != cs.search {
+		t.Fatal("Ctrl+F did not focus the search")
+	}
+	if len(cs.rows) != 2 || cs.count.Text != "2 cases." {
+		t.Fatalf("%d rows, %q", len(cs.rows), cs.count.Text)
+	}
+	if got := cs.cell(cs.rows[1], 3); got != "2 days" {
+		t.Errorf("age %q", got)
+	}
+	test.Type(cs.search, "slur")
+	if len(cs.rows) != 1 || !strings.Contains(strings.ToLower(cs.rows[0].found), "slur") {
+		t.Fatalf("search: %d rows %+v", len(cs.rows), cs.rows)
+	}
+	cs.search.SetText("")
+	cs.stage.SetSelectedIndex(1 + app.StageClosed.Index())
+	if len(cs.rows) != 0 {
+		t.Errorf("%d closed cases", len(cs.rows))
+	}
+	cs.stage.SetSelectedIndex(1 + app.StageReceived.Index())
+	if len(cs.rows) != 2 {
+		t.Errorf("%d received cases", len(cs.rows))
+	}
+	cs.table.Select(widget.TableCellID{Row: 0, Col: 0})
+	if !contains(texts(cs.stack), cs.rows[0].sum.Code) {
+		t.Error("selecting a row did not open its case")
+	}
+}
+
+func TestAutoLockKeepsTheDraftAndDropsTheSession(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "vault")
+	clk := newClock()
+	makeVault(t, dir, clk)
+	h := newHarness(t, dir, clk)
+	h.unlock(testPassphrase)
+	sess := h.g.sess
+	f := h.g.work.form
+	test.Type(f.summary, "Half-typed canary-draft summary")
+	f.addPerson()
+	f.layoutRows()
+	test.Type(f.people[0].name, "Quinn Draftperson")
+	h.g.info("A dialog", "left open")
+
+	clk.Advance(4 * time.Minute)
+	h.g.checkIdle()
+	if h.g.sess == nil {
+		t.Fatal("locked before the auto-lock time")
+	}
+	clk.Advance(time.Minute)
+	h.g.checkIdle()
+	if h.g.sess != nil || h.g.work != nil {
+		t.Fatal("the session survived the auto-lock")
+	}
+	if !sess.v.Locked() {
+		t.Error("the vault is still open")
+	}
+	if n := len(h.g.win.Canvas().Overlays().List()); n != 0 {
+		t.Errorf("%d dialogs still open", n)
+	}
+	s := find[*unlockScreen](h)
+	if !strings.Contains(s.message.Text, "locked itself after 5 minutes") {
+		t.Errorf("unlock screen says %q", s.message.Text)
+	}
+	// The draft is sealed: the vault's files do not hold it in plain text.
+	for p, b := range snapshot(t, dir) {
+		if strings.Contains(b, "canary-draft") {
+			t.Errorf("%s holds the draft in plain text", p)
+		}
+	}
+
+	h.unlock(testPassphrase)
+	f = h.g.work.form
+	if f.summary.Text != "Half-typed canary-draft summary" || len(f.people) != 1 || f.people[0].name.Text != "Quinn Draftperson" {
+		t.Errorf("draft not restored: %q, %d people", f.summary.Text, len(f.people))
+	}
+	if h.g.work.tabs.Selected() != h.g.work.newTab || f.notice.Text == "" {
+		t.Error("the restored draft is not shown")
+	}
+}
+
+func TestLockShortcutAndButton(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "vault")
+	clk := newClock()
+	makeVault(t, dir, clk)
+	h := newHarness(t, dir, clk)
+	h.unlock(testPassphrase)
+	h.g.win.Canvas().(fyne.Shortcutable).TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyL, Modifier: fyne.KeyModifierShortcutDefault})
+	if h.g.sess != nil {
+		t.Fatal("Ctrl+L did not lock")
+	}
+	find[*unlockScreen](h)
+	h.unlock(testPassphrase)
+	test.Tap(h.g.work.lockBtn)
+	if h.g.sess != nil {
+		t.Fatal("the Lock button did not lock")
+	}
+	find[*unlockScreen](h)
+}
+
+func TestEscapeClosesTheNewestDialog(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "vault")
+	clk := newClock()
+	makeVault(t, dir, clk)
+	h := newHarness(t, dir, clk)
+	h.unlock(testPassphrase)
+	h.g.info("First", "one")
+	h.g.info("Second", "two")
+	h.g.win.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	if len(h.g.dialogs) != 1 {
+		t.Fatalf("%d dialogs after Escape, want 1", len(h.g.dialogs))
+	}
+	h.g.win.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	if len(h.g.dialogs) != 0 {
+		t.Fatalf("%d dialogs after two Escapes", len(h.g.dialogs))
+	}
+}
+
+func TestSettingsSaveDeadlinesAndRefuseBadOnes(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "vault")
+	clk := newClock()
+	makeVault(t, dir, clk, report(clk.Now().Add(-time.Hour), "Heated thread"))
+	h := newHarness(t, dir, clk)
+	h.unlock(testPassphrase)
+	s := h.g.work.settings
+	s.numbers["auto_lock_minutes"].SetText("zero")
+	test.Tap(findButton(t, h.g.work.settingsTab.Content, "Save the settings"))
+	if !s.numberFields["auto_lock_minutes"].problem.Visible() || h.g.sess.store.Config().AutoLockMinutes != 5 {
+		t.Error("a bad auto-lock time was not refused beside its field")
+	}
+	s.numbers["auto_lock_minutes"].SetText("15")
+	test.Tap(findButton(t, h.g.work.settingsTab.Content, "Save the settings"))
+	if got := h.g.sess.store.Config().AutoLockMinutes; got != 15 {
+		t.Errorf("auto-lock %d, want 15", got)
+	}
+
+	test.Type(s.newName, "Jordan Newmember")
+	test.Tap(findButton(t, h.g.work.settingsTab.Content, "Add to the committee"))
+	if h.g.sess.store.Roster().Find("Jordan Newmember") == nil {
+		t.Fatal("member not added")
+	}
+	s.conflictCase.SetSelectedIndex(0)
+	s.conflictWho.SetSelected("Jordan Newmember")
+	test.Type(s.conflictReason, "Works with the reported person")
+	test.Tap(findButton(t, h.g.work.settingsTab.Content, "Declare the conflict"))
+	c, err := h.g.sess.store.Case(s.caseCodes[0])
+	if err != nil || len(c.Conflicts) != 1 {
+		t.Fatalf("conflict not recorded: %v %+v", err, c)
+	}
+
+	s.themeChoice.SetSelected("Dark")
+	if h.g.app.Preferences().String(themePref) != "dark" {
+		t.Error("the theme choice was not kept")
+	}
+}
+
+// texts lists the texts of the labels and buttons under o, in order.
+func texts(o fyne.CanvasObject) []string {
+	var out []string
+	var walk func(fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		switch x := o.(type) {
+		case *widget.Label:
+			out = append(out, x.Text)
+		case *widget.Button:
+			out = append(out, x.Text)
+		case *widget.Card:
+			out = append(out, x.Title)
+			if x.Content != nil {
+				walk(x.Content)
+			}
+		case *widget.Form:
+			for _, it := range x.Items {
+				out = append(out, it.Text)
+				walk(it.Widget)
+			}
+		case *fyne.Container:
+			for _, c := range x.Objects {
+				walk(c)
+			}
+		case fyne.Widget:
+			for _, c := range test.WidgetRenderer(x).Objects() {
+				walk(c)
+			}
+		}
+	}
+	walk(o)
+	return out
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if strings.Contains(x, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// findButton finds the button with the given text under o.
+func findButton(t *testing.T, o fyne.CanvasObject, text string) *widget.Button {
+	t.Helper()
+	if b := findButtonIn(t, o, text); b != nil {
+		return b
+	}
+	t.Fatalf("no button %q", text)
+	return nil
+}
+
+// findButtonIn returns the first button with the text under o, or nil.
+func findButtonIn(t *testing.T, o fyne.CanvasObject, text string) *widget.Button {
+	switch x := o.(type) {
+	case *widget.Button:
+		if x.Text == text {
+			return x
+		}
+	case *widget.Card:
+		if x.Content != nil {
+			return findButtonIn(t, x.Content, text)
+		}
+	case *widget.Form:
+		for _, it := range x.Items {
+			if b := findButtonIn(t, it.Widget, text); b != nil {
+				return b
+			}
+		}
+	case *fyne.Container:
+		for _, c := range x.Objects {
+			if b := findButtonIn(t, c, text); b != nil {
+				return b
+			}
+		}
+	case fyne.Widget:
+		for _, c := range test.WidgetRenderer(x).Objects() {
+			if b := findButtonIn(t, c, text); b != nil {
+				return b
+			}
+		}
+	}
+	return nil
 }

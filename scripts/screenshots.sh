@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Takes the README's screenshots: runs the real app under a virtual X
+# screen on a demo vault and writes PNGs to docs/screenshots/. Needs Xvfb,
+# xdotool and ImageMagick (make deps). Usage: scripts/screenshots.sh BIN
+set -euo pipefail
+
+bin=$(realpath "${1:-bin/casebook}")
+out=docs/screenshots
+work=$(mktemp -d)
+display=":$((90 + RANDOM % 100))"
+pids=()
+cleanup() {
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+# A synthetic demo passphrase for a throw-away vault; never a real one.
+pass="demo lantern harbor meadow violet"
+export CASEBOOK_NEW_PASSPHRASE="$pass" CASEBOOK_PASSPHRASE="$pass" LANG=C.UTF-8
+"$bin" --vault "$work/vault" init >/dev/null
+"$bin" --vault "$work/vault" demo --cases 60 >/dev/null
+unset CASEBOOK_NEW_PASSPHRASE CASEBOOK_PASSPHRASE
+
+Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
+pids+=($!)
+export DISPLAY=$display
+for _ in $(seq 50); do xdotool getdisplaygeometry >/dev/null 2>&1 && break; sleep 0.1; done
+
+# window waits for the app's visible window and prints its ID.
+window() {
+	for _ in $(seq 100); do
+		if w=$(xdotool search --onlyvisible --name '^Casebook$' 2>/dev/null | head -n1) && [ -n "$w" ]; then
+			echo "$w"
+			return
+		fi
+		sleep 0.2
+	done
+	echo "screenshots: the Casebook window did not appear" >&2
+	exit 1
+}
+
+# shot saves the window as $out/$1.png, after the app has drawn.
+shot() {
+	sleep 1.5
+	import -window "$win" "$out/$1.png"
+	echo "wrote $out/$1.png"
+}
+
+mkdir -p "$out"
+
+# First run: an empty directory shows the create screen.
+"$bin" --vault "$work/empty" >/dev/null 2>&1 &
+app=$!
+pids+=($app)
+win=$(window)
+shot create
+kill "$app"; wait "$app" 2>/dev/null || true
+
+# A demo vault: unlock, then the week, the cases, a new report, settings.
+"$bin" --vault "$work/vault" >/dev/null 2>&1 &
+app=$!
+pids+=($app)
+win=$(window)
+# A click into the passphrase field gives the window the keyboard (there is
+# no window manager) and the field the focus.
+xdotool mousemove --window "$win" 480 389 click 1
+shot unlock
+xdotool type --delay 20 "$pass"
+xdotool key Return
+sleep 8
+shot week
+xdotool key ctrl+f
+shot cases
+xdotool key ctrl+n
+shot new-report
+kill "$app"; wait "$app" 2>/dev/null || true

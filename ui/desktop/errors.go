@@ -1,0 +1,90 @@
+package desktop
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"strings"
+
+	"casebook/app"
+	"casebook/export"
+	"casebook/vault"
+)
+
+// describe turns an error into the one sentence a person reads. It is the
+// only place where the desktop app speaks of errors.
+//
+// The rules for these sentences, as for the command line's:
+//   - One calm sentence: what happened and, where it helps, what to do.
+//   - Say when nothing was changed: people fear a failure broke something.
+//   - Never include case content. Lower layers keep content out of their
+//     error text; only what they name (a record, a file) is repeated here.
+//   - Details go to the log, never to the person.
+func describe(err error) string {
+	var corrupt *vault.CorruptError
+	var invalid *app.InvalidError
+	switch {
+	case err == nil:
+		return ""
+	case errors.Is(err, vault.ErrWrongPassphrase):
+		return "That passphrase does not unlock the vault. Check Caps Lock and try again; nothing was changed."
+	case errors.Is(err, vault.ErrInUse):
+		return "The vault is open elsewhere (another Casebook window or command); close it there and try again."
+	case errors.As(err, &corrupt), errors.Is(err, vault.ErrCorrupt):
+		return "The vault failed its integrity check; nothing was changed. Restore it from a backup ('casebook restore')."
+	case errors.Is(err, vault.ErrUnsupportedVersion):
+		return "This vault was made by a newer version of Casebook; update Casebook to open it."
+	case errors.Is(err, vault.ErrNoVault):
+		return "There is no vault here yet."
+	case errors.Is(err, vault.ErrExists), errors.Is(err, vault.ErrNotEmpty):
+		return "The vault's folder is not empty, so no vault was created there; nothing was changed."
+	case errors.Is(err, vault.ErrNoSpace), errors.Is(err, export.ErrNoSpace):
+		return "The disk is full; nothing was changed. Free some space and try again."
+	case errors.Is(err, vault.ErrLocked):
+		return "The vault is locked; unlock it and try again."
+	case errors.As(err, &invalid):
+		return fmt.Sprintf("Casebook found %s in what was entered; nothing was stored.", plural(len(invalid.Problems), "problem"))
+	case errors.Is(err, app.ErrNotAllowed):
+		return sentence(err.Error()) + " Nothing was changed."
+	case errors.Is(err, app.ErrExcluded):
+		return "You have a conflict of interest on this case, so Casebook does not show it to you."
+	case errors.Is(err, app.ErrNoCase):
+		return "That case is not in this vault."
+	case errors.Is(err, app.ErrWeakPassphrase):
+		return sentence(err.Error())
+	case errors.Is(err, app.ErrInvalid):
+		return sentence(strings.TrimPrefix(err.Error(), app.ErrInvalid.Error()+": ")) + " Nothing was changed."
+	case errors.Is(err, fs.ErrPermission):
+		return "Casebook may not write there; nothing was written. Choose another place."
+	default:
+		return "Something went wrong, and the last step may not have been done; the details are in the log."
+	}
+}
+
+// sentence makes s start with a capital and end with a full stop.
+func sentence(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return s
+	}
+	s = strings.ToUpper(s[:1]) + s[1:]
+	if !strings.HasSuffix(s, ".") {
+		s += "."
+	}
+	return s
+}
+
+// plural says n noun, with an s when n is not 1.
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// showError tells the person what went wrong, in one place, and logs the
+// detail.
+func (g *gui) showError(title string, err error) {
+	g.log.Warn(title, "err", err)
+	g.info(title, describe(err))
+}
