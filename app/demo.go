@@ -547,3 +547,62 @@ func (g *demoGen) fill(c *Case, last time.Time) {
 		g.data.Messages[c.ID] = append(g.data.Messages[c.ID], m)
 	}
 }
+
+// AddDemo adds synthetic cases made by Demo to the store, and returns how
+// many cases and messages it added. An empty roster gets the demo's
+// synthetic committee; otherwise the cases name the roster's members.
+func (s *Store) AddDemo(opts DemoOptions) (cases, messages int, err error) {
+	d := Demo(opts)
+	if len(s.Roster().Members) == 0 {
+		if err := s.UpdateRoster(func(r *Roster) error { *r = *d.Roster; return nil }); err != nil {
+			return 0, 0, err
+		}
+	} else {
+		d.useRoster(s.Roster())
+	}
+	if _, err := s.Import(d.Cases, d.Messages); err != nil {
+		return 0, 0, err
+	}
+	for _, m := range d.Messages {
+		messages += len(m)
+	}
+	return len(d.Cases), messages, nil
+}
+
+// useRoster points the demo's member IDs at the existing roster, so
+// that responders and votes name real members of this vault's roster.
+func (d *DemoData) useRoster(r *Roster) {
+	active := r.Active()
+	if len(active) == 0 {
+		return
+	}
+	ids := map[string]string{}
+	for i, m := range d.Roster.Members {
+		ids[m.ID] = active[i%len(active)].ID
+	}
+	for _, k := range d.Cases {
+		if k.Responder != "" {
+			k.Responder = ids[k.Responder]
+		}
+		for _, x := range k.Conflicts {
+			x.MemberID = ids[x.MemberID]
+		}
+		for _, p := range k.Parties {
+			if p.MemberID != "" {
+				p.MemberID = ids[p.MemberID]
+			}
+		}
+		for _, v := range k.Votes {
+			b := map[string]Choice{}
+			for m, ch := range v.Ballots {
+				b[ids[m]] = ch
+			}
+			v.Ballots = b
+		}
+		for _, e := range k.History {
+			if e.Member != "" {
+				e.Member = ids[e.Member]
+			}
+		}
+	}
+}

@@ -251,22 +251,11 @@ Use a vault of its own for this: the cases mix with real ones otherwise.`,
 				return usageError{fmt.Errorf("--cases takes a number from 1 to 1000000")}
 			}
 			return c.withStore(func(s *app.Store) error {
-				d := app.Demo(app.DemoOptions{Cases: n, Seed: seed, Now: c.now(), Config: s.Config()})
-				if len(s.Roster().Members) == 0 {
-					if err := s.UpdateRoster(func(r *app.Roster) error { *r = *d.Roster; return nil }); err != nil {
-						return err
-					}
-				} else {
-					remapDemoMembers(d, s.Roster())
-				}
-				if _, err := s.Import(d.Cases, d.Messages); err != nil {
+				cases, msgs, err := s.AddDemo(app.DemoOptions{Cases: n, Seed: seed, Now: c.now(), Config: s.Config()})
+				if err != nil {
 					return err
 				}
-				msgs := 0
-				for _, m := range d.Messages {
-					msgs += len(m)
-				}
-				fmt.Fprintf(c.env.Stdout, "Added %d synthetic cases with %d messages.\n", len(d.Cases), msgs)
+				fmt.Fprintf(c.env.Stdout, "Added %d synthetic cases with %d messages.\n", cases, msgs)
 				return nil
 			})
 		},
@@ -274,44 +263,6 @@ Use a vault of its own for this: the cases mix with real ones otherwise.`,
 	cmd.Flags().IntVar(&n, "cases", 30, "how many cases")
 	cmd.Flags().Uint64Var(&seed, "seed", 1, "the random seed (the same seed makes the same cases)")
 	return cmd
-}
-
-// remapDemoMembers points the demo's member IDs at the existing roster, so
-// that responders and votes name real members of this vault's roster.
-func remapDemoMembers(d *app.DemoData, r *app.Roster) {
-	active := r.Active()
-	if len(active) == 0 {
-		return
-	}
-	ids := map[string]string{}
-	for i, m := range d.Roster.Members {
-		ids[m.ID] = active[i%len(active)].ID
-	}
-	for _, k := range d.Cases {
-		if k.Responder != "" {
-			k.Responder = ids[k.Responder]
-		}
-		for _, x := range k.Conflicts {
-			x.MemberID = ids[x.MemberID]
-		}
-		for _, p := range k.Parties {
-			if p.MemberID != "" {
-				p.MemberID = ids[p.MemberID]
-			}
-		}
-		for _, v := range k.Votes {
-			b := map[string]app.Choice{}
-			for m, ch := range v.Ballots {
-				b[ids[m]] = ch
-			}
-			v.Ballots = b
-		}
-		for _, e := range k.History {
-			if e.Member != "" {
-				e.Member = ids[e.Member]
-			}
-		}
-	}
 }
 
 func (c *command) settingsCommand() *cobra.Command {

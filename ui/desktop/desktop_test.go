@@ -660,3 +660,34 @@ func findButtonIn(t *testing.T, o fyne.CanvasObject, text string) *widget.Button
 	}
 	return nil
 }
+
+func TestDemoFillsAnEmptyVaultOffTheUIGoroutine(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "vault")
+	clk := newClock()
+	makeVault(t, dir, clk)
+	h := newHarness(t, dir, clk)
+	h.unlock(testPassphrase)
+	s := h.g.work.settings
+	if s.demo.Disabled() {
+		t.Fatal("the demo button is disabled on an empty vault")
+	}
+	test.Tap(s.demo)
+	if len(h.g.dialogs) != 1 {
+		t.Fatalf("%d dialogs, want the confirmation", len(h.g.dialogs))
+	}
+	// Confirm: the dialog's own button.
+	test.Tap(findButton(t, h.g.win.Canvas().Overlays().Top(), "Yes"))
+	h.g.pending.Wait()
+	// One demo case is about a committee member, who may be the one using
+	// this vault and then does not see it.
+	n := len(h.g.sess.store.List(""))
+	if n < demoCases-1 {
+		t.Fatalf("%d cases after the demo, want %d", n, demoCases)
+	}
+	if !s.demo.Disabled() {
+		t.Error("the demo button is still enabled on a vault with cases")
+	}
+	if len(h.g.work.cases.rows) != n {
+		t.Errorf("the case list shows %d cases", len(h.g.work.cases.rows))
+	}
+}

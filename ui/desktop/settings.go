@@ -8,6 +8,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -32,6 +33,7 @@ type settingsScreen struct {
 	meetingTime               *widget.Entry
 	configMsg                 *widget.Label
 	themeChoice               *widget.RadioGroup
+	demo                      *widget.Button
 	memberIDs, caseCodes      []string
 }
 
@@ -103,6 +105,8 @@ func (s *settingsScreen) build() fyne.CanvasObject {
 		s.themeChoice.Selected = "System"
 	}
 
+	s.demo = widget.NewButtonWithIcon(fmt.Sprintf("Fill this vault with %d synthetic cases", demoCases), theme.ContentAddIcon(), s.onDemo)
+
 	s.refresh()
 	return container.NewVScroll(container.NewPadded(container.NewVBox(
 		widget.NewCard("Committee", "The members, and who uses this vault.", container.NewVBox(
@@ -114,6 +118,7 @@ func (s *settingsScreen) build() fyne.CanvasObject {
 			s.conflictKind, s.conflictReason, container.NewHBox(declare), s.conflictMsg)),
 		widget.NewCard("Deadlines and auto-lock", "", container.NewVBox(deadlines, container.NewHBox(save), s.configMsg)),
 		widget.NewCard("Appearance", "", s.themeChoice),
+		widget.NewCard("Trying Casebook out", "For a vault of its own, while it holds no case: every person in them is invented.", container.NewHBox(s.demo)),
 	)))
 }
 
@@ -145,6 +150,13 @@ func (s *settingsScreen) refresh() {
 		}
 	}
 	s.conflictCase.SetOptions(s.caseCodes)
+	if s.demo != nil {
+		if len(s.w.store.List("")) == 0 {
+			s.demo.Enable()
+		} else {
+			s.demo.Disable()
+		}
+	}
 
 	cfg := s.w.store.Config()
 	for _, n := range configNumbers {
@@ -242,4 +254,34 @@ func (s *settingsScreen) onTheme(choice string) {
 	c := themeChoice(strings.ToLower(choice))
 	s.w.g.app.Preferences().SetString(themePref, string(c))
 	applyTheme(s.w.g.app, c)
+}
+
+// demoCases is how many synthetic cases the demo button adds.
+const demoCases = 40
+
+// onDemo fills an empty vault with synthetic cases, off the UI goroutine.
+func (s *settingsScreen) onDemo() {
+	s.w.g.touch()
+	g := s.w.g
+	g.showDialog(dialog.NewConfirm("Synthetic cases",
+		"Add synthetic cases to this vault? Use a vault of its own for trying Casebook out: they would mix with real cases.",
+		func(ok bool) {
+			if !ok {
+				return
+			}
+			store, cfg, now := s.w.store, s.w.store.Config(), g.opts.Now()
+			g.slow("Making synthetic cases…", func() error {
+				_, _, err := store.AddDemo(app.DemoOptions{Cases: demoCases, Seed: uint64(now.UnixNano()), Now: now, Config: cfg})
+				return err
+			}, func(err error) {
+				if err != nil {
+					g.showError("The synthetic cases were not added", err)
+					return
+				}
+				if g.work == s.w {
+					s.w.changed()
+					s.refresh()
+				}
+			})
+		}, g.win))
 }
