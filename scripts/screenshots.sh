@@ -20,6 +20,14 @@ pass="demo lantern harbor meadow violet"
 export CASEBOOK_NEW_PASSPHRASE="$pass" CASEBOOK_PASSPHRASE="$pass" LANG=C.UTF-8
 "$bin" --vault "$work/vault" init >/dev/null
 "$bin" --vault "$work/vault" demo --cases 60 >/dev/null
+# A case at each of three stages, for the workspace.
+first_code() {
+	"$bin" --vault "$work/vault" case list --stage "$1" --json |
+		grep -o '"code": *"[a-z0-9-]*"' | head -n1 | sed 's/.*"\([a-z0-9-]*\)"$/\1/'
+}
+case_triage=$(first_code acknowledged)
+case_gathering=$(first_code gathering)
+case_resolution=$(first_code resolution)
 unset CASEBOOK_NEW_PASSPHRASE CASEBOOK_PASSPHRASE
 
 Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
@@ -74,4 +82,16 @@ xdotool key ctrl+f
 shot cases
 xdotool key ctrl+n
 shot new-report
+
+# The case workspace at three stages: search for the code, open the row.
+n=1
+for code in "$case_triage" "$case_gathering" "$case_resolution"; do
+	[ -n "$code" ] || continue
+	xdotool key ctrl+f ctrl+a
+	xdotool type --delay 20 "$code"
+	sleep 1
+	xdotool mousemove --window "$win" 80 227 click 1
+	shot "case-$n"
+	n=$((n + 1))
+done
 kill "$app"; wait "$app" 2>/dev/null || true

@@ -62,21 +62,25 @@ With --dry-run the PDFs are written but nothing is recorded.`,
 				if err != nil {
 					return err
 				}
-				jobs, err := owedUpdates(s, cfg, when, reach)
+				owed, err := export.OwedUpdates(s, when, export.UpdateOptions{Reach: reach})
 				if err != nil {
 					return err
+				}
+				jobs := make([]updateJob, len(owed))
+				for i, o := range owed {
+					jobs[i] = updateJob{OwedUpdate: o}
 				}
 				if len(jobs) == 0 {
 					fmt.Fprintln(c.env.Stdout, "No status update is owed.")
 					return nil
 				}
 				for i := range jobs {
-					jobs[i].path = filepath.Join(out, jobs[i].code+"-"+jobs[i].party+".pdf")
+					jobs[i].path = filepath.Join(out, jobs[i].FileName())
 				}
 				errs := export.Parallel(len(jobs), func(i int) error {
 					j := jobs[i]
 					return export.WriteFile(j.path, pdfPerm, func(w io.Writer) error {
-						return export.WriteUpdate(w, j.update, export.PDFOptions{})
+						return export.WriteUpdate(w, j.Update, export.PDFOptions{})
 					})
 				})
 				var first error
@@ -87,7 +91,7 @@ With --dry-run the PDFs are written but nothing is recorded.`,
 						continue
 					}
 					if !dryRun {
-						if _, err := s.Step(j.code, app.Step{Action: app.ActStatusUpdate, Party: j.party}); err != nil {
+						if _, err := s.Step(j.Code, app.Step{Action: app.ActStatusUpdate, Party: j.Party}); err != nil {
 							fmt.Fprintf(c.env.Stdout, "Wrote %s, but could not record it as sent.\n", j.path)
 							first = firstErr(first, err)
 							continue
@@ -114,50 +118,18 @@ With --dry-run the PDFs are written but nothing is recorded.`,
 	return cmd
 }
 
+// updateJob is an owed update and the file it goes to.
+type updateJob struct {
+	export.OwedUpdate
+	path string
+}
+
 // firstErr keeps the first error.
 func firstErr(first, err error) error {
 	if first == nil {
 		return err
 	}
 	return first
-}
-
-type updateJob struct {
-	code, party, path string
-	update            *export.PartyUpdate
-}
-
-// owedUpdates builds the update of every party owed one on or before the
-// day of asOf, in case and party order.
-func owedUpdates(s *app.Store, cfg app.Config, asOf time.Time, reach string) ([]updateJob, error) {
-	var jobs []updateJob
-	day := cfg.StartOfDay(asOf)
-	for _, sum := range s.List("") {
-		k, err := s.Case(sum.Code)
-		if errors.Is(err, app.ErrExcluded) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		var msgs []*app.Message
-		for _, u := range k.UpdatesOwed(cfg) {
-			if cfg.StartOfDay(u.Due).After(day) {
-				continue
-			}
-			if msgs == nil {
-				if msgs, err = s.Messages(k.Code); err != nil {
-					return nil, err
-				}
-			}
-			pu, err := export.BuildPartyUpdate(k, msgs, u.PartyID, cfg, export.UpdateOptions{Reach: reach}, asOf)
-			if err != nil {
-				return nil, err
-			}
-			jobs = append(jobs, updateJob{code: k.Code, party: u.PartyID, update: pu})
-		}
-	}
-	return jobs, nil
 }
 
 func (c *command) reportUpdateCommand() *cobra.Command {

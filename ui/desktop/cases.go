@@ -25,6 +25,8 @@ type casesScreen struct {
 	stack   *fyne.Container
 
 	rows []caseRow
+	// current is the case shown, or nil when the table is.
+	current *caseView
 }
 
 // caseRow is one line of the table.
@@ -186,12 +188,14 @@ func (s *casesScreen) onSelect(id widget.TableCellID) {
 
 // showCase puts a case in place of the table.
 func (s *casesScreen) showCase(v *caseView) {
+	s.current = v
 	s.stack.Objects = []fyne.CanvasObject{v.build()}
 	s.stack.Refresh()
 }
 
 // showList puts the table back.
 func (s *casesScreen) showList() {
+	s.current = nil
 	s.stack.Objects = []fyne.CanvasObject{s.list}
 	s.stack.Refresh()
 	s.refresh()

@@ -1,80 +1,367 @@
 package desktop
 
 import (
+	"cmp"
 	"fmt"
+	"regexp"
+	"slices"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"casebook/app"
 )
 
-// caseView shows one case: where it stands, what is due and the steps the
-// process allows next, the one due marked.
+// caseView is the case workspace: where the case stands, the current
+// step's checklist with its actions, the parties, the timeline, and the
+// exports. It reads the case again after every change.
 type caseView struct {
-	w   *workspace
-	c   *app.Case
-	due *app.DueItem // the due item it was opened from, or nil
+	w    *workspace
+	code string
+	due  *app.DueItem // the due item it was opened from, or nil
+
+	c    *app.Case
+	msgs []*app.Message
+	body *fyne.Container
+
+	// actions are the checklist's buttons, by action, for tests.
+	actions map[app.Action]*widget.Button
+	// why are the checklist's reasons, by action, for tests.
+	why map[app.Action]*widget.Label
 }
 
 func newCaseView(w *workspace, c *app.Case, due *app.DueItem) *caseView {
-	return &caseView{w: w, c: c, due: due}
+	return &caseView{w: w, code: c.Code, due: due, c: c}
 }
 
 func (v *caseView) build() fyne.CanvasObject {
+	v.body = container.NewVBox()
+	v.fill()
+	return container.NewVScroll(container.NewPadded(v.body))
+}
+
+// reload reads the case and its messages again and redraws the view.
+func (v *caseView) reload() {
+	c, err := v.w.store.Case(v.code)
+	if err != nil {
+		v.w.g.showError("The case could not be read", err)
+		return
+	}
+	v.c = c
+	v.fill()
+	v.w.changed()
+}
+
+// fill lays out the view from v.c.
+func (v *caseView) fill() {
+	msgs, err := v.w.store.Messages(v.code)
+	if err != nil {
+		v.w.g.showError("The case's correspondence could not be read", err)
+	}
+	v.msgs = msgs
+	v.actions = map[app.Action]*widget.Button{}
+	v.why = map[app.Action]*widget.Label{}
+	v.body.Objects = nil
+	v.body.Add(v.header())
+	if b := v.brigadeBanner(); b != nil {
+		v.body.Add(b)
+	}
+	v.body.Add(v.stepper())
+	if v.due != nil {
+		loc := v.w.store.Config().Location()
+		v.body.Add(widget.NewCard("Due "+v.due.Due.In(loc).Format("Mon 2 Jan 15:04"), "", &widget.Label{Text: v.due.Text, Wrapping: fyne.TextWrapWord}))
+	}
+	v.body.Add(v.checklist())
+	v.body.Add(v.parties())
+	if v.c.ReporterKind == app.ReporterAnonymous {
+		v.body.Add(v.worksheet())
+	}
+	v.body.Add(v.timeline())
+	v.body.Refresh()
+}
+
+// header is the code name, the stage, and the exports.
+func (v *caseView) header() fyne.CanvasObject {
 	c := v.c
-	loc := v.w.store.Config().Location()
 	back := widget.NewButtonWithIcon("All cases", theme.NavigateBackIcon(), func() { v.w.g.touch(); v.w.cases.showList() })
 	title := &widget.Label{Text: c.Code, TextStyle: fyne.TextStyle{Bold: true}, SizeName: theme.SizeNameHeadingText}
 	stage := c.Stage.Title()
 	if c.Outcome != "" {
 		stage += " — " + c.Outcome.Title()
 	}
-	facts := widget.NewForm(
-		widget.NewFormItem("Stage", widget.NewLabel(stage)),
-		widget.NewFormItem("Received", widget.NewLabel(c.Received.In(loc).Format("Monday 2 January 2006, 15:04"))),
-		widget.NewFormItem("Summary", &widget.Label{Text: c.Summary, Wrapping: fyne.TextWrapWord}),
-		widget.NewFormItem("Parties", &widget.Label{Text: v.parties(), Wrapping: fyne.TextWrapWord}),
-	)
 	if m := v.w.store.Roster().Member(c.Responder); m != nil {
-		facts.Append("Responder", widget.NewLabel(m.Name))
+		stage += " · responder " + m.Name
 	}
-	body := container.NewVBox(container.NewHBox(back, title), facts)
-	if v.due != nil {
-		body.Add(widget.NewCard("Due "+v.due.Due.In(loc).Format("Mon 2 Jan 15:04"), "", &widget.Label{Text: v.due.Text, Wrapping: fyne.TextWrapWord}))
-	}
-	body.Add(&widget.Label{Text: "Next steps", TextStyle: fyne.TextStyle{Bold: true}, SizeName: theme.SizeNameSubHeadingText})
-	for _, a := range c.Allowed(v.w.store.Context()) {
-		body.Add(v.step(a))
-	}
-	body.Add(&widget.Label{Text: "Steps are taken with 'casebook case step " + c.Code + " ACTION' until the case workspace comes to this window.",
-		Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance})
-	return container.NewVScroll(body)
+	update := widget.NewButtonWithIcon("Status update…", theme.DocumentIcon(), v.onExportUpdate)
+	summary := widget.NewButtonWithIcon("Case summary…", theme.DocumentSaveIcon(), v.onExportSummary)
+	top := container.NewHBox(back, title, widget.NewLabel(stage), layout.NewSpacer(), update, summary)
+	loc := v.w.store.Config().Location()
+	facts := &widget.Label{Text: fmt.Sprintf("Received %s. %s", c.Received.In(loc).Format("Monday 2 January 2006, 15:04"), c.Summary), Wrapping: fyne.TextWrapWord}
+	return container.NewVBox(top, facts)
 }
 
-// parties lists the parties by role.
-func (v *caseView) parties() string {
-	var b strings.Builder
-	for i, p := range v.c.Parties {
-		if i > 0 {
-			b.WriteString("; ")
+// brigadeBanner shows why the case is linked to others, or nil.
+func (v *caseView) brigadeBanner() fyne.CanvasObject {
+	for _, f := range v.w.store.Brigading() {
+		if !slices.Contains(f.Cases, v.code) {
+			continue
 		}
-		fmt.Fprintf(&b, "%s (%s)", p.DisplayName(), p.Role)
+		links := container.NewHBox(widget.NewLabel("Linked cases:"))
+		for _, code := range f.Cases {
+			if code == v.code {
+				continue
+			}
+			code := code
+			links.Add(widget.NewButton(code, func() { v.w.openCase(code, nil) }))
+		}
+		reasons := make([]string, len(f.Reasons))
+		for i, r := range f.Reasons {
+			reasons[i] = sentence(r)
+		}
+		why := &widget.Label{Text: strings.Join(reasons, " "), Wrapping: fyne.TextWrapWord}
+		return widget.NewCard("Possible brigading", "Several reports about "+f.Person+" look coordinated; weigh them together.",
+			container.NewVBox(why, links))
 	}
-	return b.String()
+	return nil
 }
 
-// step is one allowed action with its explanation; the due one is marked.
-func (v *caseView) step(a app.Action) fyne.CanvasObject {
-	name := &widget.Label{Text: string(a), TextStyle: fyne.TextStyle{Monospace: true}}
-	help := &widget.Label{Text: a.Help(), Wrapping: fyne.TextWrapWord}
-	if v.due != nil && v.due.Action == a {
-		name.Importance = widget.HighImportance
-		name.Text = "▶ " + name.Text
-		help.TextStyle.Bold = true
+// stepper shows every stage: the ones done, the current one, the rest.
+func (v *caseView) stepper() fyne.CanvasObject {
+	row := container.NewHBox()
+	cur := v.c.Stage.Index()
+	for i, st := range app.Stages {
+		l := &widget.Label{Text: st.Title()}
+		var icon fyne.Resource
+		switch {
+		case i < cur:
+			icon = theme.NewSuccessThemedResource(theme.ConfirmIcon())
+			l.Importance = widget.LowImportance
+		case i == cur:
+			icon = theme.NewPrimaryThemedResource(theme.RadioButtonCheckedIcon())
+			l.TextStyle.Bold = true
+			l.Importance = widget.HighImportance
+		default:
+			icon = theme.NewDisabledResource(theme.RadioButtonIcon())
+			l.Importance = widget.LowImportance
+		}
+		row.Add(container.NewHBox(widget.NewIcon(icon), l))
 	}
-	return container.NewBorder(nil, nil, name, nil, help)
+	return container.NewHScroll(row)
+}
+
+// flagHint drops the command-line flag hints from an action's help.
+var flagHint = regexp.MustCompile(`\s*\((or )?--[^)]*\)`)
+
+// help is an action's help in words for the window.
+func help(a app.Action) string { return sentence(flagHint.ReplaceAllString(a.Help(), "")) }
+
+// checklist is the current stage's actions: a button for each ready one,
+// and the reason each other one waits.
+func (v *caseView) checklist() fyne.CanvasObject {
+	list := container.NewVBox()
+	// The steps that can be taken now come first; the waiting ones after,
+	// each with its reason.
+	states := v.c.Checklist(v.w.store.Context())
+	slices.SortStableFunc(states, func(a, b app.ActionState) int {
+		switch {
+		case a.Ready == b.Ready:
+			return 0
+		case a.Ready:
+			return -1
+		}
+		return 1
+	})
+	for _, st := range states {
+		a := st.Action
+		b := widget.NewButton(a.Title(), func() { v.onAction(a) })
+		b.Alignment = widget.ButtonAlignLeading
+		if v.due != nil && v.due.Action == a {
+			b.Importance = widget.HighImportance
+			b.Icon = theme.NavigateNextIcon()
+		}
+		text := help(a)
+		var why *widget.Label
+		if !st.Ready {
+			b.Disable()
+			why = &widget.Label{Text: "Waits: " + st.Why + ".", Wrapping: fyne.TextWrapWord, Importance: widget.WarningImportance}
+			v.why[a] = why
+		}
+		v.actions[a] = b
+		row := container.NewVBox(&widget.Label{Text: text, Wrapping: fyne.TextWrapWord})
+		if why != nil {
+			row.Add(why)
+		}
+		list.Add(container.NewBorder(nil, nil, container.NewGridWrap(fyne.NewSize(210, b.MinSize().Height), b), nil, row))
+	}
+	return widget.NewCard("What to do now", "The steps of the stage "+v.c.Stage.Title()+"; a step that must wait says why.", list)
+}
+
+// outreachWords say a party's outreach status.
+var outreachWords = map[app.Outreach]string{
+	app.NotContacted: "not contacted", app.Contacted: "contacted", app.Responded: "responded", app.Declined: "declined to respond",
+}
+
+// parties lists the parties with role, contact, outreach and last update,
+// and the conflicts of interest.
+func (v *caseView) parties() fyne.CanvasObject {
+	loc := v.w.store.Config().Location()
+	grid := container.New(layout.NewFormLayout())
+	for _, p := range v.c.Parties {
+		contact := p.Contact
+		if contact == "" {
+			contact = "no contact"
+		}
+		status := outreachWords[p.Outreach]
+		if p.Role == app.RoleReporter {
+			status = "reporter"
+			if !v.c.AcknowledgedAt.IsZero() {
+				status = "acknowledged " + v.c.AcknowledgedAt.In(loc).Format("2 Jan")
+			}
+		}
+		last := "no status update yet"
+		if !p.LastUpdateAt.IsZero() {
+			last = "last status update " + p.LastUpdateAt.In(loc).Format("2 Jan 2006")
+		}
+		grid.Add(&widget.Label{Text: fmt.Sprintf("%s · %s", p.ID, p.DisplayName()), TextStyle: fyne.TextStyle{Bold: true}})
+		grid.Add(&widget.Label{Text: fmt.Sprintf("%s · %s · %s · %s", roleTitle(p.Role), contact, status, last), Wrapping: fyne.TextWrapWord})
+	}
+	box := container.NewVBox(grid)
+	roster := v.w.store.Roster()
+	for _, k := range v.c.Conflicts {
+		name := k.MemberID
+		if m := roster.Member(k.MemberID); m != nil {
+			name = m.Name
+		}
+		box.Add(&widget.Label{Text: fmt.Sprintf("Conflict of interest (%s): %s — %s", k.Kind, name, k.Reason), Wrapping: fyne.TextWrapWord, Importance: widget.WarningImportance})
+	}
+	return widget.NewCard("Parties", "", box)
+}
+
+// roleTitle names a role for people.
+func roleTitle(r app.Role) string {
+	if r == app.RoleReporter {
+		return "Reporter"
+	}
+	if w, ok := roleWords[r]; ok {
+		return w
+	}
+	return string(r)
+}
+
+// visibilityWords say who may see an item.
+func (v *caseView) visibilityWords(vis app.Visibility) string {
+	if vis.CommitteeOnly() {
+		return "committee only"
+	}
+	var names []string
+	for _, id := range vis.SharedWith {
+		if p := v.c.Party(id); p != nil {
+			names = append(names, id+" "+p.DisplayName())
+		} else {
+			names = append(names, id)
+		}
+	}
+	return "shared with " + strings.Join(names, ", ")
+}
+
+// timelineItem is one entry of the timeline.
+type timelineItem struct {
+	at   time.Time
+	icon fyne.Resource
+	head string
+	text string
+}
+
+// timeline lists messages, notes, decisions, evidence and steps, newest
+// first, each with who may see it.
+func (v *caseView) timeline() fyne.CanvasObject {
+	c := v.c
+	var items []timelineItem
+	party := func(id string) string {
+		if p := c.Party(id); p != nil {
+			return id + " " + p.DisplayName()
+		}
+		return id
+	}
+	for _, m := range v.msgs {
+		dir := "from " + party(m.PartyID)
+		icon := theme.MailComposeIcon()
+		if m.Direction == app.Out {
+			dir = "to " + party(m.PartyID)
+			icon = theme.MailSendIcon()
+		}
+		head := "Message " + dir
+		if m.Pending {
+			head += " (draft, not yet sent)"
+		}
+		text := m.Text
+		if m.Subject != "" {
+			text = m.Subject + " — " + text
+		}
+		items = append(items, timelineItem{m.At, icon, head + " · " + v.visibilityWords(m.Visibility), text})
+	}
+	for _, n := range c.Notes {
+		items = append(items, timelineItem{n.At, theme.DocumentIcon(), "Note · " + v.visibilityWords(n.Visibility), n.Text})
+	}
+	for _, d := range c.Decisions {
+		head := "Decision"
+		if d.Outcome != "" {
+			head += ": " + d.Outcome.Title()
+		}
+		items = append(items, timelineItem{d.At, theme.ConfirmIcon(), head + " · " + v.visibilityWords(d.Visibility), d.Text})
+	}
+	for _, e := range c.Evidence {
+		text := strings.TrimSpace(e.URL + " " + e.Note)
+		items = append(items, timelineItem{e.At, theme.FileIcon(), fmt.Sprintf("Evidence %s (%s) · %s", e.ID, e.Corroboration, v.visibilityWords(e.Visibility)), text})
+	}
+	for _, ev := range c.History {
+		head := "Step: " + ev.Action.Title()
+		if ev.Party != "" {
+			head += " · " + party(ev.Party)
+		}
+		if ev.To != "" && ev.To != ev.From {
+			head += " · now " + ev.To.Title()
+		}
+		items = append(items, timelineItem{ev.At, theme.HistoryIcon(), head + " · committee only", ev.Text})
+	}
+	slices.SortStableFunc(items, func(a, b timelineItem) int { return cmp.Compare(b.at.UnixNano(), a.at.UnixNano()) })
+
+	loc := v.w.store.Config().Location()
+	list := container.NewVBox()
+	for _, it := range items {
+		head := &widget.Label{Text: it.at.In(loc).Format("2 Jan 2006 15:04") + " · " + it.head, TextStyle: fyne.TextStyle{Bold: true}, Wrapping: fyne.TextWrapWord}
+		row := container.NewVBox(head)
+		if strings.TrimSpace(it.text) != "" {
+			row.Add(&widget.Label{Text: it.text, Wrapping: fyne.TextWrapWord})
+		}
+		list.Add(container.NewBorder(nil, nil, container.NewVBox(widget.NewIcon(it.icon)), nil, row))
+	}
+	buttons := container.NewHBox(
+		widget.NewButtonWithIcon("Add a message…", theme.MailComposeIcon(), v.onAddMessage),
+		widget.NewButtonWithIcon("Add a note…", theme.DocumentCreateIcon(), v.onAddNote),
+		widget.NewButtonWithIcon("Add evidence…", theme.FileIcon(), v.onAddEvidence),
+	)
+	return widget.NewCard("Timeline", "Newest first. Each item says who may see it.", container.NewVBox(buttons, list))
+}
+
+// worksheet is the corroboration worksheet of an anonymous report.
+func (v *caseView) worksheet() fyne.CanvasObject {
+	list := container.NewVBox()
+	for _, ch := range v.c.Worksheet {
+		text := fmt.Sprintf("%s · %s — source: %s · %s", ch.ID, ch.What, ch.Source, ch.Status)
+		if ch.Result != "" {
+			text += ": " + ch.Result
+		}
+		ch := ch
+		record := widget.NewButton("Record the result…", func() { v.onResolveCheck(ch.ID) })
+		list.Add(container.NewBorder(nil, nil, nil, record, &widget.Label{Text: text, Wrapping: fyne.TextWrapWord}))
+	}
+	add := widget.NewButtonWithIcon("Add a line…", theme.ContentAddIcon(), v.onAddCheck)
+	return widget.NewCard("Corroboration worksheet", "An anonymous report cannot be asked about directly: list what could be verified, and where.",
+		container.NewVBox(list, container.NewHBox(add)))
 }

@@ -11,7 +11,6 @@ package desktop
 
 import (
 	"log/slog"
-	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -43,10 +42,9 @@ type Options struct {
 	// Logger receives diagnostics, never case content; nil means
 	// slog.Default().
 	Logger *slog.Logger
-	// ChooseSave asks where to save a file, suggesting name, and calls
-	// done with the chosen path ("" when the person cancelled). Nil means
-	// Fyne's own dialog.
-	ChooseSave func(w fyne.Window, name string, done func(path string))
+	// Chooser asks where to write files; nil means the system's own
+	// dialogs, falling back to Fyne's.
+	Chooser Chooser
 }
 
 // gui is the running app: one window whose content is the unlock screen
@@ -65,12 +63,18 @@ type gui struct {
 	lockedScreen any
 
 	lastActive time.Time
-	// pending counts slow work in flight, so tests can wait for it.
-	pending sync.WaitGroup
+	// spawn starts slow work off the UI goroutine; tests replace it to
+	// run the work when they choose.
+	spawn func(work func())
 	// dialogs are the dialogs open now, the newest last.
 	dialogs []dialog.Dialog
 	// notice is said on the next unlock screen (why the app locked).
 	notice string
+	// onProgress, for tests, sees each step of a cancellable job, with
+	// its Cancel button.
+	onProgress func(cancel *widget.Button)
+	// lastForm is the form dialog shown last, for tests.
+	lastForm *formDialog
 }
 
 // Show opens Casebook's main window for the vault in vaultDir, starts the
@@ -95,7 +99,7 @@ func newGUI(a fyne.App, dir string, opts Options) *gui {
 	if opts.Vault.Logger == nil {
 		opts.Vault.Logger = opts.Logger
 	}
-	g := &gui{app: a, dir: dir, opts: opts, log: opts.Logger}
+	g := &gui{app: a, dir: dir, opts: opts, log: opts.Logger, spawn: func(work func()) { go work() }}
 	a.SetIcon(appIcon)
 	applyTheme(a, themeChoice(a.Preferences().StringWithFallback(themePref, string(themeSystem))))
 	g.win = a.NewWindow(windowTitle)
@@ -292,35 +296,20 @@ func (g *gui) slow(title string, work func() error, done func(error)) {
 	bar := widget.NewProgressBarInfinite()
 	d := dialog.NewCustomWithoutButtons(title, container.NewPadded(bar), g.win)
 	d.Show()
-	g.pending.Add(1)
-	go func() {
-		defer g.pending.Done()
+	g.spawn(func() {
 		err := work()
 		fyne.DoAndWait(func() {
 			bar.Stop()
 			d.Hide()
 			done(err)
 		})
-	}()
+	})
 }
 
-// chooseSave asks where to save a file.
-func (g *gui) chooseSave(name string, done func(path string)) {
-	if g.opts.ChooseSave != nil {
-		g.opts.ChooseSave(g.win, name, done)
-		return
+// chooser is where files are chosen.
+func (g *gui) chooser() Chooser {
+	if g.opts.Chooser != nil {
+		return g.opts.Chooser
 	}
-	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-		if err != nil || w == nil {
-			done("")
-			return
-		}
-		// Fyne has created the file; it is replaced atomically by the
-		// export, or removed if that fails.
-		path := w.URI().Path()
-		w.Close()
-		done(path)
-	}, g.win)
-	d.SetFileName(name)
-	g.showDialog(d)
+	return nativeChooser{log: g.log, fallback: fyneChooser{g}}
 }

@@ -270,7 +270,7 @@ func (s *recoveryScreen) build() fyne.CanvasObject {
 
 // onSaveSheet writes the recovery sheet where the member chooses.
 func (s *recoveryScreen) onSaveSheet() {
-	s.g.chooseSave("casebook-recovery-sheet.pdf", func(path string) {
+	s.g.chooser().SaveFile(s.g.win, "Save the recovery sheet", "casebook-recovery-sheet.pdf", func(path string) {
 		if path == "" {
 			return
 		}

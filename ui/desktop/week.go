@@ -32,7 +32,10 @@ func (s *weekScreen) build() fyne.CanvasObject {
 	s.intro = &widget.Label{Wrapping: fyne.TextWrapWord}
 	s.list = container.NewVBox()
 	s.refresh()
-	return container.NewBorder(container.NewPadded(s.intro), nil, nil, nil, container.NewVScroll(s.list))
+	agenda := widget.NewButtonWithIcon("Meeting agenda…", theme.DocumentSaveIcon(), s.w.onExportAgenda)
+	updates := widget.NewButtonWithIcon("Status updates due…", theme.MailSendIcon(), s.w.onExportUpdatesDue)
+	top := container.NewBorder(nil, nil, nil, container.NewHBox(agenda, updates), s.intro)
+	return container.NewBorder(container.NewPadded(top), nil, nil, nil, container.NewVScroll(s.list))
 }
 
 // dueGroups sorts due items into overdue, today and the rest of the week.

@@ -1,0 +1,203 @@
+package desktop
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"casebook/app"
+	"casebook/export"
+)
+
+// pdfPerm is the mode of the PDFs Casebook writes: the member's alone.
+const pdfPerm = 0o600
+
+// writePDF writes one PDF to path off the UI goroutine, then offers to
+// open its folder.
+func (g *gui) writePDF(what, path string, write func(io.Writer) error) {
+	g.slow("Writing the "+what+"…", func() error {
+		return export.WriteFile(path, pdfPerm, write)
+	}, func(err error) {
+		if err != nil {
+			g.showError("The "+what+" was not written", err)
+			return
+		}
+		g.offerFolder("Written", fmt.Sprintf("Wrote the %s to %s.", what, filepath.Base(path)), filepath.Dir(path))
+	})
+}
+
+// onExportUpdate writes a status update for one party, on request; it is
+// not recorded as sent.
+func (v *caseView) onExportUpdate() {
+	v.w.g.touch()
+	party, get := v.partyChoice()
+	v.w.g.showForm("Status update", "Choose where to save…", []*widget.FormItem{
+		widget.NewFormItem("", &widget.Label{Text: "A PDF for one party, with only what that party may see. It is not recorded as sent.", Wrapping: fyne.TextWrapWord}),
+		widget.NewFormItem("For", party),
+	}, func() error {
+		id := get()
+		if id == "" {
+			return fmt.Errorf("%w the party", errChoose)
+		}
+		u, err := export.BuildPartyUpdate(v.c, v.msgs, id, v.w.store.Config(), export.UpdateOptions{}, v.w.g.opts.Now())
+		if err != nil {
+			return err
+		}
+		v.w.g.chooser().SaveFile(v.w.g.win, "Save the status update", v.code+"-"+id+".pdf", func(path string) {
+			if path != "" {
+				v.w.g.writePDF("status update", path, func(w io.Writer) error { return export.WriteUpdate(w, u, export.PDFOptions{}) })
+			}
+		})
+		return nil
+	})
+}
+
+// onExportSummary writes the committee's case summary.
+func (v *caseView) onExportSummary() {
+	v.w.g.touch()
+	s := export.BuildCaseSummary(v.c, v.msgs, v.w.store.Roster(), v.w.store.Config(), v.w.g.opts.Now())
+	v.w.g.chooser().SaveFile(v.w.g.win, "Save the case summary", v.code+"-summary.pdf", func(path string) {
+		if path != "" {
+			v.w.g.writePDF("case summary", path, func(w io.Writer) error { return export.WriteCaseSummary(w, s, export.PDFOptions{}) })
+		}
+	})
+}
+
+// onExportAgenda writes the weekly meeting's agenda.
+func (w *workspace) onExportAgenda() {
+	w.g.touch()
+	now := w.g.opts.Now()
+	a := export.BuildAgenda(w.store.Due(now), w.store.Brigading(), w.store.Config(), now)
+	name := "agenda-" + now.In(w.store.Config().Location()).Format("2006-01-02") + ".pdf"
+	w.g.chooser().SaveFile(w.g.win, "Save the meeting agenda", name, func(path string) {
+		if path != "" {
+			w.g.writePDF("meeting agenda", path, func(out io.Writer) error { return export.WriteAgenda(out, a, export.PDFOptions{}) })
+		}
+	})
+}
+
+// errCancelled means the person cancelled a long export.
+var errCancelled = errors.New("cancelled")
+
+// onExportUpdatesDue writes every status update owed this week into a
+// folder, with progress and a Cancel button, and records each as sent.
+// Cancelled, it removes what it wrote and records nothing.
+func (w *workspace) onExportUpdatesDue() {
+	w.g.touch()
+	now := w.g.opts.Now()
+	owed, err := export.OwedUpdates(w.store, now, export.UpdateOptions{})
+	if err != nil {
+		w.g.showError("The status updates could not be prepared", err)
+		return
+	}
+	if len(owed) == 0 {
+		w.g.info("Status updates", "No status update is owed.")
+		return
+	}
+	w.g.chooser().Folder(w.g.win, "Choose the folder for the status updates", func(dir string) {
+		if dir == "" {
+			return
+		}
+		w.writeUpdates(dir, owed)
+	})
+}
+
+// writeUpdates writes the updates into dir off the UI goroutine.
+func (w *workspace) writeUpdates(dir string, owed []export.OwedUpdate) {
+	g := w.g
+	store := w.store
+	g.cancellable("Writing "+plural(len(owed), "status update")+"…", len(owed), func(ctx context.Context, step func()) error {
+		written := make([]bool, len(owed))
+		errs := export.Parallel(len(owed), func(i int) error {
+			if ctx.Err() != nil {
+				return errCancelled
+			}
+			o := owed[i]
+			err := export.WriteFile(filepath.Join(dir, o.FileName()), pdfPerm, func(out io.Writer) error {
+				return export.WriteUpdate(out, o.Update, export.PDFOptions{})
+			})
+			written[i] = err == nil
+			step()
+			return err
+		})
+		failed := ctx.Err() != nil
+		var first error
+		for _, err := range errs {
+			if err != nil && first == nil {
+				first = err
+			}
+		}
+		if failed || first != nil {
+			// All or nothing: a half-done batch would leave the
+			// committee unsure who was sent what.
+			for i, ok := range written {
+				if ok {
+					os.Remove(filepath.Join(dir, owed[i].FileName()))
+				}
+			}
+			if failed {
+				return errCancelled
+			}
+			return first
+		}
+		for _, o := range owed {
+			if _, err := store.Step(o.Code, app.Step{Action: app.ActStatusUpdate, Party: o.Party}); err != nil {
+				return fmt.Errorf("record a status update as sent: %w", err)
+			}
+		}
+		return nil
+	}, func(err error) {
+		switch {
+		case errors.Is(err, errCancelled):
+			g.info("Cancelled", "No status update was written or recorded.")
+		case err != nil:
+			g.showError("The status updates were not written", err)
+		default:
+			if g.work == w {
+				w.changed()
+			}
+			g.offerFolder("Written", fmt.Sprintf("Wrote %s and recorded them as sent. Send each to its party.", plural(len(owed), "status update")), dir)
+		}
+	})
+}
+
+// cancellable runs work off the UI goroutine behind a dialog with a
+// progress bar of total steps and a Cancel button, then calls done on the
+// UI goroutine. work calls step after each step and stops when ctx ends.
+func (g *gui) cancellable(title string, total int, work func(ctx context.Context, step func()) error, done func(error)) {
+	ctx, cancel := context.WithCancel(context.Background())
+	bar := &widget.ProgressBar{Max: float64(total)}
+	stop := widget.NewButton("Cancel", cancel)
+	d := dialog.NewCustomWithoutButtons(title, container.NewVBox(bar, container.NewCenter(stop)), g.win)
+	d.Show()
+	var n int
+	var mu sync.Mutex // steps come from many goroutines; one at a time
+	g.spawn(func() {
+		err := work(ctx, func() {
+			mu.Lock()
+			defer mu.Unlock()
+			n++
+			v := n
+			fyne.Do(func() {
+				bar.SetValue(float64(v))
+				if g.onProgress != nil {
+					g.onProgress(stop)
+				}
+			})
+		})
+		cancel()
+		fyne.DoAndWait(func() {
+			d.Hide()
+			done(err)
+		})
+	})
+}
