@@ -445,7 +445,7 @@ func TestDueListOpensTheCaseAtItsStep(t *testing.T) {
 			break
 		}
 	}
-	if btn == nil || btn.Icon != overdueIcon {
+	if btn == nil || btn.Icon.Name() != overdueIcon().Name() {
 		t.Fatal("no overdue item")
 	}
 	items := h.g.sess.store.Due(clk.Now())

@@ -12,11 +12,10 @@ import (
 	"casebook/app"
 )
 
-// Icons of due items: overdue ones in the theme's error colour.
-var (
-	overdueIcon fyne.Resource = theme.NewErrorThemedResource(theme.WarningIcon())
-	dueIcon     fyne.Resource = theme.NewPrimaryThemedResource(theme.HistoryIcon())
-)
+// Icons of due items: overdue ones in the theme's error colour. They are
+// made when first drawn: a theme needs the running app.
+func overdueIcon() fyne.Resource { return theme.NewErrorThemedResource(theme.WarningIcon()) }
+func dueIcon() fyne.Resource     { return theme.NewPrimaryThemedResource(theme.HistoryIcon()) }
 
 // weekScreen is the due list: what is overdue, due today and due this
 // week, each item opening its case.
@@ -88,9 +87,9 @@ func (s *weekScreen) refresh() {
 // row is one due item: a button that opens its case.
 func (s *weekScreen) row(it app.DueItem, loc *time.Location) fyne.CanvasObject {
 	text := fmt.Sprintf("%s  ·  %s  ·  due %s", it.Code, it.Text, it.Due.In(loc).Format("Mon 2 Jan 15:04"))
-	icon := dueIcon
+	icon := dueIcon()
 	if it.Overdue {
-		icon = overdueIcon
+		icon = overdueIcon()
 	}
 	item := it
 	return &widget.Button{Text: text, Icon: icon, Alignment: widget.ButtonAlignLeading, Importance: widget.LowImportance,
