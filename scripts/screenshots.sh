@@ -72,7 +72,7 @@ pids+=($app)
 win=$(window)
 # A click into the passphrase field gives the window the keyboard (there is
 # no window manager) and the field the focus.
-xdotool mousemove --window "$win" 480 389 click 1
+xdotool mousemove --window "$win" 480 400 click 1
 shot unlock
 xdotool type --delay 20 "$pass"
 xdotool key Return
@@ -90,7 +90,7 @@ for code in "$case_triage" "$case_gathering" "$case_resolution"; do
 	xdotool key ctrl+f ctrl+a
 	xdotool type --delay 20 "$code"
 	sleep 1
-	xdotool mousemove --window "$win" 80 227 click 1
+	xdotool mousemove --window "$win" 80 254 click 1
 	shot "case-$n"
 	n=$((n + 1))
 done

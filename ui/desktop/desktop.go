@@ -227,25 +227,48 @@ func (g *gui) addShortcuts() {
 		c.AddShortcut(&desktop.CustomShortcut{KeyName: key, Modifier: fyne.KeyModifierShortcutDefault},
 			func(fyne.Shortcut) { fn() })
 	}
-	add(fyne.KeyL, func() { g.lock("") })
-	add(fyne.KeyN, func() {
-		if g.work != nil {
-			g.touch()
-			g.work.showNewReport()
-		}
-	})
-	add(fyne.KeyF, func() {
-		if g.work != nil {
-			g.touch()
-			g.work.showSearch()
-		}
-	})
+	for _, k := range []fyne.KeyName{fyne.KeyL, fyne.KeyN, fyne.KeyF} {
+		add(k, func() { g.shortcut(k) })
+	}
+	// The same shortcuts in the main menu work while an entry has the
+	// keyboard, which keeps the canvas's own shortcuts for itself.
+	item := func(label string, key fyne.KeyName, fn func()) *fyne.MenuItem {
+		it := fyne.NewMenuItem(label, fn)
+		it.Shortcut = &desktop.CustomShortcut{KeyName: key, Modifier: fyne.KeyModifierShortcutDefault}
+		return it
+	}
+	g.win.SetMainMenu(fyne.NewMainMenu(fyne.NewMenu("Casebook",
+		item("New report", fyne.KeyN, func() { g.shortcut(fyne.KeyN) }),
+		item("Find", fyne.KeyF, func() { g.shortcut(fyne.KeyF) }),
+		fyne.NewMenuItemSeparator(),
+		item("Lock", fyne.KeyL, func() { g.shortcut(fyne.KeyL) }),
+	)))
 	c.SetOnTypedKey(func(e *fyne.KeyEvent) {
 		g.touch()
 		if e.Name == fyne.KeyEscape {
 			g.closeTopDialog()
 		}
 	})
+}
+
+// shortcut runs the command of Ctrl+key: L locks, N opens the new-report
+// form, F the search.
+func (g *gui) shortcut(key fyne.KeyName) {
+	if key == fyne.KeyL {
+		g.lock("")
+		return
+	}
+	if g.work == nil {
+		return
+	}
+	g.touch()
+	g.closeDialogs()
+	switch key {
+	case fyne.KeyN:
+		g.work.showNewReport()
+	case fyne.KeyF:
+		g.work.showSearch()
+	}
 }
 
 // showDialog shows d and keeps track of it, so Escape and locking can

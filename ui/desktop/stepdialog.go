@@ -193,7 +193,7 @@ func (v *caseView) onAction(a app.Action) {
 			})
 		case app.FieldDate:
 			cfg := v.w.store.Config()
-			e := widget.NewEntry()
+			e := v.w.g.newEntry()
 			e.SetText(v.w.g.opts.Now().In(cfg.Location()).AddDate(0, 0, cfg.FollowUpDays).Format("2006-01-02"))
 			items = append(items, widget.NewFormItem("Date", e))
 			read = append(read, func() error {
@@ -205,7 +205,7 @@ func (v *caseView) onAction(a app.Action) {
 				return nil
 			})
 		case app.FieldAssessment:
-			scope, impact, risk := widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
+			scope, impact, risk := v.w.g.newEntry(), v.w.g.newEntry(), v.w.g.newEntry()
 			scope.SetPlaceHolder("Is it within the Code of Conduct, and where?")
 			impact.SetPlaceHolder("Who is affected, and how badly?")
 			risk.SetPlaceHolder("Could it happen again or grow?")
@@ -216,7 +216,7 @@ func (v *caseView) onAction(a app.Action) {
 			})
 		case app.FieldText:
 			label, required := a.TextLabel()
-			e := widget.NewMultiLineEntry()
+			e := v.w.g.newMultiLineEntry()
 			e.Wrapping = fyne.TextWrapWord
 			e.SetMinRowsVisible(3)
 			items = append(items, widget.NewFormItem(label, e))
@@ -247,7 +247,7 @@ func (v *caseView) onAction(a app.Action) {
 // onAddNote records an internal note.
 func (v *caseView) onAddNote() {
 	v.w.g.touch()
-	text := widget.NewMultiLineEntry()
+	text := v.w.g.newMultiLineEntry()
 	text.Wrapping = fyne.TextWrapWord
 	text.SetMinRowsVisible(4)
 	share, vis := v.shareChoice()
@@ -272,8 +272,8 @@ func (v *caseView) onAddMessage() {
 	party, get := v.partyChoice()
 	dir := widget.NewRadioGroup([]string{"Received from the party", "Sent to the party"}, nil)
 	dir.SetSelected("Received from the party")
-	subject := widget.NewEntry()
-	text := widget.NewMultiLineEntry()
+	subject := v.w.g.newEntry()
+	text := v.w.g.newMultiLineEntry()
 	text.Wrapping = fyne.TextWrapWord
 	text.SetMinRowsVisible(5)
 	share, vis := v.shareChoice()
@@ -302,9 +302,9 @@ func (v *caseView) onAddMessage() {
 // onAddEvidence records a link or a note about evidence.
 func (v *caseView) onAddEvidence() {
 	v.w.g.touch()
-	link := widget.NewEntry()
+	link := v.w.g.newEntry()
 	link.SetPlaceHolder("https://…")
-	note := widget.NewMultiLineEntry()
+	note := v.w.g.newMultiLineEntry()
 	note.Wrapping = fyne.TextWrapWord
 	share, vis := v.shareChoice()
 	v.w.g.showForm("Add evidence", "Add the evidence", []*widget.FormItem{
@@ -326,7 +326,7 @@ func (v *caseView) onAddEvidence() {
 // onAddCheck adds a line to the corroboration worksheet.
 func (v *caseView) onAddCheck() {
 	v.w.g.touch()
-	what, source := widget.NewEntry(), widget.NewEntry()
+	what, source := v.w.g.newEntry(), v.w.g.newEntry()
 	what.SetPlaceHolder("A claim or link that could be verified")
 	source.SetPlaceHolder("A public link, or a person to ask")
 	v.w.g.showForm("Add a line to the worksheet", "Add the line", []*widget.FormItem{
@@ -344,7 +344,7 @@ func (v *caseView) onAddCheck() {
 func (v *caseView) onResolveCheck(id string) {
 	v.w.g.touch()
 	status := widget.NewRadioGroup([]string{string(app.Corroborated), string(app.NotCorroborated), string(app.Unverified)}, nil)
-	result := widget.NewEntry()
+	result := v.w.g.newEntry()
 	v.w.g.showForm("Record the result", "Record", []*widget.FormItem{
 		widget.NewFormItem("Found", status), widget.NewFormItem("What was found", result),
 	}, func() error {
@@ -357,4 +357,36 @@ func (v *caseView) onResolveCheck(id string) {
 		v.reload()
 		return nil
 	})
+}
+
+// entry is an entry in which Escape closes the dialog it is in: a focused
+// entry otherwise keeps the key to itself.
+type entry struct {
+	widget.Entry
+	g *gui
+}
+
+// newEntry makes a one-line entry for a dialog.
+func (g *gui) newEntry() *entry {
+	e := &entry{g: g}
+	e.ExtendBaseWidget(e)
+	return e
+}
+
+// newMultiLineEntry makes a wrapping entry of several lines for a dialog.
+func (g *gui) newMultiLineEntry() *entry {
+	e := g.newEntry()
+	e.MultiLine = true
+	e.Wrapping = fyne.TextWrapWord
+	return e
+}
+
+// TypedKey closes the dialog on Escape and types otherwise.
+func (e *entry) TypedKey(k *fyne.KeyEvent) {
+	e.g.touch()
+	if k.Name == fyne.KeyEscape {
+		e.g.closeTopDialog()
+		return
+	}
+	e.Entry.TypedKey(k)
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -85,6 +86,9 @@ func (h *harness) fillItem(f *formDialog, label, value string) {
 			}
 			h.t.Fatalf("%s: no option %q", label, value)
 		case *widget.Entry:
+			w.SetText(value)
+			return
+		case *entry:
 			w.SetText(value)
 			return
 		}
@@ -291,4 +295,62 @@ func pdfText(t *testing.T, path string) string {
 		t.Fatalf("pdftotext %s: %v", filepath.Base(path), err)
 	}
 	return strings.Join(strings.Fields(string(out)), " ")
+}
+
+func TestEscapeInADialogsEntryClosesIt(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "vault")
+	clk := newClock()
+	makeVault(t, dir, clk, report(clk.Now().Add(-time.Hour), "Rude replies"))
+	h := newHarness(t, dir, clk)
+	h.openOnlyCase()
+	test.Tap(findButton(t, h.g.work.cases.stack, "Add a note…"))
+	var e *entry
+	for _, it := range h.g.lastForm.items {
+		if x, ok := it.Widget.(*entry); ok {
+			e = x
+		}
+	}
+	if e == nil {
+		t.Fatal("the note dialog has no entry")
+	}
+	h.g.win.Canvas().Focus(e)
+	test.Type(e, "half a note")
+	e.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	if len(h.g.dialogs) != 0 {
+		t.Fatalf("%d dialogs open after Escape", len(h.g.dialogs))
+	}
+	c, _ := h.g.sess.store.Case(h.g.work.cases.current.code)
+	if len(c.Notes) != 0 {
+		t.Error("Escape added the note")
+	}
+}
+
+// The shortcuts are also in the main menu, which works while an entry
+// has the keyboard.
+func TestMainMenuCarriesTheShortcuts(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "vault")
+	clk := newClock()
+	makeVault(t, dir, clk)
+	h := newHarness(t, dir, clk)
+	h.unlock(testPassphrase)
+	menu := h.g.win.MainMenu()
+	if menu == nil || len(menu.Items) == 0 {
+		t.Fatal("no main menu")
+	}
+	got := map[string]*fyne.MenuItem{}
+	for _, it := range menu.Items[0].Items {
+		if it.Shortcut != nil {
+			got[it.Shortcut.ShortcutName()] = it
+		}
+	}
+	for _, k := range []string{"CustomDesktop:Control+N", "CustomDesktop:Control+F", "CustomDesktop:Control+L"} {
+		if got[k] == nil {
+			t.Errorf("no menu item for %s in %v", k, got)
+		}
+	}
+	h.g.win.Canvas().Focus(h.g.work.form.summary)
+	got["CustomDesktop:Control+L"].Action()
+	if h.g.sess != nil {
+		t.Error("the menu's Lock did not lock")
+	}
 }
