@@ -66,6 +66,11 @@ type gui struct {
 	// spawn starts slow work off the UI goroutine; tests replace it to
 	// run the work when they choose.
 	spawn func(work func())
+	// busy counts slow work in flight; the app does not lock itself under
+	// it, which would close the vault beneath the work.
+	busy int
+	// after runs fn on the UI goroutine after d; tests replace it.
+	after func(d time.Duration, fn func())
 	// dialogs are the dialogs open now, the newest last.
 	dialogs []dialog.Dialog
 	// notice is said on the next unlock screen (why the app locked).
@@ -99,7 +104,8 @@ func newGUI(a fyne.App, dir string, opts Options) *gui {
 	if opts.Vault.Logger == nil {
 		opts.Vault.Logger = opts.Logger
 	}
-	g := &gui{app: a, dir: dir, opts: opts, log: opts.Logger, spawn: func(work func()) { go work() }}
+	g := &gui{app: a, dir: dir, opts: opts, log: opts.Logger, spawn: func(work func()) { go work() },
+		after: func(d time.Duration, fn func()) { time.AfterFunc(d, func() { fyne.Do(fn) }) }}
 	a.SetIcon(appIcon)
 	applyTheme(a, themeChoice(a.Preferences().StringWithFallback(themePref, string(themeSystem))))
 	g.win = a.NewWindow(windowTitle)
@@ -200,6 +206,10 @@ func (g *gui) checkIdle() {
 	}
 	minutes := g.sess.store.Config().AutoLockMinutes
 	if minutes <= 0 {
+		return
+	}
+	if g.busy > 0 {
+		g.touch() // the idle time starts when the work ends
 		return
 	}
 	if idle := g.opts.Now().Sub(g.lastActive); idle >= time.Duration(minutes)*time.Minute {
@@ -319,9 +329,12 @@ func (g *gui) slow(title string, work func() error, done func(error)) {
 	bar := widget.NewProgressBarInfinite()
 	d := dialog.NewCustomWithoutButtons(title, container.NewPadded(bar), g.win)
 	d.Show()
+	g.busy++
 	g.spawn(func() {
 		err := work()
 		fyne.DoAndWait(func() {
+			g.busy--
+			g.touch()
 			bar.Stop()
 			d.Hide()
 			done(err)
@@ -335,4 +348,21 @@ func (g *gui) chooser() Chooser {
 		return g.opts.Chooser
 	}
 	return nativeChooser{log: g.log, fallback: fyneChooser{g}}
+}
+
+// clipboardClearAfter is how long copied case text stays on the
+// clipboard.
+const clipboardClearAfter = 30 * time.Second
+
+// copyText puts text on the clipboard, and clears it after
+// clipboardClearAfter if it is still what Casebook put there, so case text
+// does not linger for other programs.
+func (g *gui) copyText(text string) {
+	cb := g.app.Clipboard()
+	cb.SetContent(text)
+	g.after(clipboardClearAfter, func() {
+		if cb.Content() == text {
+			cb.SetContent("")
+		}
+	})
 }

@@ -743,3 +743,57 @@ func TestDemoFillsAnEmptyVaultOffTheUIGoroutine(t *testing.T) {
 		t.Errorf("the case list shows %d cases", len(h.g.work.cases.rows))
 	}
 }
+
+// Copied text leaves the clipboard after the delay, unless something
+// else was copied since.
+func TestCopiedTextIsClearedIfStillOurs(t *testing.T) {
+	h := newHarness(t, filepath.Join(t.TempDir(), "vault"), newClock())
+	var later []func()
+	h.g.after = func(d time.Duration, fn func()) {
+		if d != clipboardClearAfter {
+			t.Errorf("cleared after %v", d)
+		}
+		later = append(later, fn)
+	}
+	cb := h.g.app.Clipboard()
+	h.g.copyText("Dear Robin, your report arrived.")
+	if cb.Content() != "Dear Robin, your report arrived." {
+		t.Fatal("not copied")
+	}
+	later[0]()
+	if cb.Content() != "" {
+		t.Error("the copied text stayed on the clipboard")
+	}
+	h.g.copyText("first")
+	cb.SetContent("something the member copied since")
+	later[1]()
+	if cb.Content() != "something the member copied since" {
+		t.Error("Casebook cleared what it had not put there")
+	}
+}
+
+// The app does not lock itself under slow work.
+func TestNoAutoLockWhileBusy(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "vault")
+	clk := newClock()
+	makeVault(t, dir, clk)
+	h := newHarness(t, dir, clk)
+	h.unlock(testPassphrase)
+	h.g.slow("Working…", func() error { return nil }, func(error) {})
+	clk.Advance(time.Hour)
+	h.g.checkIdle()
+	if h.g.sess == nil {
+		t.Fatal("locked under slow work")
+	}
+	h.wait()
+	clk.Advance(4 * time.Minute)
+	h.g.checkIdle()
+	if h.g.sess == nil {
+		t.Fatal("locked before the idle time after the work")
+	}
+	clk.Advance(2 * time.Minute)
+	h.g.checkIdle()
+	if h.g.sess != nil {
+		t.Fatal("did not lock after the work and the idle time")
+	}
+}

@@ -179,6 +179,7 @@ func (g *gui) cancellable(title string, total int, work func(ctx context.Context
 	stop := widget.NewButton("Cancel", cancel)
 	d := dialog.NewCustomWithoutButtons(title, container.NewVBox(bar, container.NewCenter(stop)), g.win)
 	d.Show()
+	g.busy++
 	var n int
 	var mu sync.Mutex // steps come from many goroutines; one at a time
 	g.spawn(func() {
@@ -196,6 +197,8 @@ func (g *gui) cancellable(title string, total int, work func(ctx context.Context
 		})
 		cancel()
 		fyne.DoAndWait(func() {
+			g.busy--
+			g.touch()
 			d.Hide()
 			done(err)
 		})
