@@ -109,9 +109,9 @@ func (h *harness) Folder(_ fyne.Window, _ string, done func(string)) {
 	done(h.save)
 }
 
-// makeVault creates a vault with the test committee, its settings and the
-// given reports, and locks it again.
-func makeVault(t *testing.T, dir string, clk *clock, reports ...*app.Intake) {
+// createVault creates a vault in dir with the committee's settings in the
+// test time zone, runs fill on its case book, and locks it again.
+func createVault(t *testing.T, dir string, clk *clock, fill func(s *app.Store) error) {
 	t.Helper()
 	v, _, err := vault.Create(dir, []byte(testPassphrase), vault.Options{Actor: testMember, Logger: quiet})
 	if err != nil {
@@ -127,23 +127,43 @@ func makeVault(t *testing.T, dir string, clk *clock, reports ...*app.Intake) {
 	if err := s.SetConfig(cfg); err != nil {
 		t.Fatal(err)
 	}
-	err = s.UpdateRoster(func(r *app.Roster) error {
-		m, err := r.Add(testMember, "")
-		if err != nil {
+	if err := fill(s); err != nil {
+		t.Fatalf("filling the vault: %v", err)
+	}
+}
+
+// makeVault creates a vault with the two-member test committee and the
+// given reports.
+func makeVault(t *testing.T, dir string, clk *clock, reports ...*app.Intake) {
+	t.Helper()
+	createVault(t, dir, clk, func(s *app.Store) error {
+		err := s.UpdateRoster(func(r *app.Roster) error {
+			m, err := r.Add(testMember, "")
+			if err != nil {
+				return err
+			}
+			r.Me = m.ID
+			_, err = r.Add("Avery Member", "")
 			return err
+		})
+		for _, in := range reports {
+			if err == nil {
+				_, err = s.NewCase(in)
+			}
 		}
-		r.Me = m.ID
-		_, err = r.Add("Avery Member", "")
 		return err
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, in := range reports {
-		if _, err := s.NewCase(in); err != nil {
-			t.Fatalf("NewCase: %v", err)
-		}
-	}
+}
+
+// unlockedWith is the app unlocked on a new vault holding the reports.
+func unlockedWith(t *testing.T, reports ...*app.Intake) *harness {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "vault")
+	clk := newClock()
+	makeVault(t, dir, clk, reports...)
+	h := newHarness(t, dir, clk)
+	h.unlock(testPassphrase)
+	return h
 }
 
 // withStore opens the vault in dir and runs fn on its case book.
@@ -342,11 +362,7 @@ func TestUnlock(t *testing.T) {
 }
 
 func TestFileReportThroughTheForm(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "vault")
-	clk := newClock()
-	makeVault(t, dir, clk)
-	h := newHarness(t, dir, clk)
-	h.unlock(testPassphrase)
+	h := unlockedWith(t)
 	w := h.g.work
 	f := w.form
 	h.g.win.Canvas().(fyne.Shortcutable).TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyN, Modifier: fyne.KeyModifierShortcutDefault})
@@ -424,11 +440,8 @@ func TestFileReportThroughTheForm(t *testing.T) {
 }
 
 func TestDueListOpensTheCaseAtItsStep(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "vault")
-	clk := newClock()
-	makeVault(t, dir, clk, report(clk.Now().Add(-100*time.Hour), "Heated thread"), report(clk.Now().Add(-time.Hour), "Slur in chat"))
-	h := newHarness(t, dir, clk)
-	h.unlock(testPassphrase)
+	h := unlockedWith(t, report(newClock().Now().Add(-100*time.Hour), "Heated thread"), report(newClock().Now().Add(-time.Hour), "Slur in chat"))
+	clk := h.clock
 	week := h.g.work.week
 	if !strings.Contains(week.intro.Text, "overdue") {
 		t.Errorf("intro %q", week.intro.Text)
@@ -502,11 +515,8 @@ func TestCaseListFiltersAndSearches(t *testing.T) {
 }
 
 func TestAutoLockKeepsTheDraftAndDropsTheSession(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "vault")
-	clk := newClock()
-	makeVault(t, dir, clk)
-	h := newHarness(t, dir, clk)
-	h.unlock(testPassphrase)
+	h := unlockedWith(t)
+	clk := h.clock
 	sess := h.g.sess
 	f := h.g.work.form
 	test.Type(f.summary, "Half-typed canary-draft summary")
@@ -536,7 +546,7 @@ func TestAutoLockKeepsTheDraftAndDropsTheSession(t *testing.T) {
 		t.Errorf("unlock screen says %q", s.message.Text)
 	}
 	// The draft is sealed: the vault's files do not hold it in plain text.
-	for p, b := range snapshot(t, dir) {
+	for p, b := range snapshot(t, h.dir) {
 		if strings.Contains(b, "canary-draft") {
 			t.Errorf("%s holds the draft in plain text", p)
 		}
@@ -553,11 +563,7 @@ func TestAutoLockKeepsTheDraftAndDropsTheSession(t *testing.T) {
 }
 
 func TestLockShortcutAndButton(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "vault")
-	clk := newClock()
-	makeVault(t, dir, clk)
-	h := newHarness(t, dir, clk)
-	h.unlock(testPassphrase)
+	h := unlockedWith(t)
 	h.g.win.Canvas().(fyne.Shortcutable).TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyL, Modifier: fyne.KeyModifierShortcutDefault})
 	if h.g.sess != nil {
 		t.Fatal("Ctrl+L did not lock")
@@ -572,11 +578,7 @@ func TestLockShortcutAndButton(t *testing.T) {
 }
 
 func TestEscapeClosesTheNewestDialog(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "vault")
-	clk := newClock()
-	makeVault(t, dir, clk)
-	h := newHarness(t, dir, clk)
-	h.unlock(testPassphrase)
+	h := unlockedWith(t)
 	h.g.info("First", "one")
 	h.g.info("Second", "two")
 	h.g.win.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyEscape})
@@ -590,11 +592,7 @@ func TestEscapeClosesTheNewestDialog(t *testing.T) {
 }
 
 func TestSettingsSaveDeadlinesAndRefuseBadOnes(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "vault")
-	clk := newClock()
-	makeVault(t, dir, clk, report(clk.Now().Add(-time.Hour), "Heated thread"))
-	h := newHarness(t, dir, clk)
-	h.unlock(testPassphrase)
+	h := unlockedWith(t, report(newClock().Now().Add(-time.Hour), "Heated thread"))
 	s := h.g.work.settings
 	s.numbers["auto_lock_minutes"].SetText("zero")
 	test.Tap(findButton(t, h.g.work.settingsTab.Content, "Save the settings"))
@@ -714,11 +712,7 @@ func findButtonIn(t *testing.T, o fyne.CanvasObject, text string) *widget.Button
 }
 
 func TestDemoFillsAnEmptyVaultOffTheUIGoroutine(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "vault")
-	clk := newClock()
-	makeVault(t, dir, clk)
-	h := newHarness(t, dir, clk)
-	h.unlock(testPassphrase)
+	h := unlockedWith(t)
 	s := h.g.work.settings
 	if s.demo.Disabled() {
 		t.Fatal("the demo button is disabled on an empty vault")
@@ -774,11 +768,8 @@ func TestCopiedTextIsClearedIfStillOurs(t *testing.T) {
 
 // The app does not lock itself under slow work.
 func TestNoAutoLockWhileBusy(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "vault")
-	clk := newClock()
-	makeVault(t, dir, clk)
-	h := newHarness(t, dir, clk)
-	h.unlock(testPassphrase)
+	h := unlockedWith(t)
+	clk := h.clock
 	h.g.slow("Working…", func() error { return nil }, func(error) {})
 	clk.Advance(time.Hour)
 	h.g.checkIdle()

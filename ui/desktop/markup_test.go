@@ -7,34 +7,20 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"casebook/app"
-	"casebook/vault"
 )
 
 // makeDemoVault creates a vault holding the seeded demo committee, so the
 // screens show the same cases on every run.
 func makeDemoVault(t *testing.T, dir string, clk *clock, cases int) {
 	t.Helper()
-	v, _, err := vault.Create(dir, []byte(testPassphrase), vault.Options{Actor: testMember, Logger: quiet})
-	if err != nil {
-		t.Fatalf("vault.Create: %v", err)
-	}
-	defer v.Lock()
-	s, err := app.OpenStore(v, clk.Now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := app.DefaultConfig()
-	cfg.TimeZone = testTimeZone
-	if err := s.SetConfig(cfg); err != nil {
-		t.Fatal(err)
-	}
-	d := app.Demo(app.DemoOptions{Cases: cases, Seed: 7, Now: clk.Now(), Config: cfg})
-	if err := s.UpdateRoster(func(r *app.Roster) error { *r = *d.Roster; return nil }); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.Import(d.Cases, d.Messages); err != nil {
-		t.Fatal(err)
-	}
+	createVault(t, dir, clk, func(s *app.Store) error {
+		d := app.Demo(app.DemoOptions{Cases: cases, Seed: 7, Now: clk.Now(), Config: s.Config()})
+		if err := s.UpdateRoster(func(r *app.Roster) error { *r = *d.Roster; return nil }); err != nil {
+			return err
+		}
+		_, err := s.Import(d.Cases, d.Messages)
+		return err
+	})
 }
 
 // The screens that matter render as recorded in testdata/*.xml. After an

@@ -328,11 +328,7 @@ func TestEscapeInADialogsEntryClosesIt(t *testing.T) {
 // The shortcuts are also in the main menu, which works while an entry
 // has the keyboard.
 func TestMainMenuCarriesTheShortcuts(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "vault")
-	clk := newClock()
-	makeVault(t, dir, clk)
-	h := newHarness(t, dir, clk)
-	h.unlock(testPassphrase)
+	h := unlockedWith(t)
 	menu := h.g.win.MainMenu()
 	if menu == nil || len(menu.Items) == 0 {
 		t.Fatal("no main menu")
