@@ -70,7 +70,7 @@ func describe(err error, vaultDir string) (string, int) {
 	case errors.Is(err, app.ErrAttachmentTooLarge):
 		return sentence(err.Error()) + fmt.Sprintf(" Nothing of the message was stored; the committee can raise the limit with 'casebook settings set max_attachment_mib N' (at most %d).", app.MaxAttachmentLimitMiB), ExitError
 	case errors.Is(err, app.ErrUnknownSender):
-		return sentence(err.Error()+" with --party") + " Nothing was stored.", ExitError
+		return sentence(err.Error()) + " Name it with --party; nothing was stored.", ExitError
 	case errors.Is(err, app.ErrNoAddress):
 		return sentence(strings.TrimPrefix(err.Error(), app.ErrNoAddress.Error()+": ")) + " No draft was written.", ExitError
 	case errors.Is(err, app.ErrNoAttachment):

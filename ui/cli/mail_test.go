@@ -69,21 +69,22 @@ func TestImportEml(t *testing.T) {
 	// Again, with files that are refused: one line each, exit 1, nothing
 	// stored of them.
 	missing := filepath.Join(t.TempDir(), "missing.eml")
-	r = e.run("import", "eml", code, sample("plain-utf8.eml"), sample("not-mail.eml"), sample("unknown-sender.eml"), missing)
+	r = e.run("import", "eml", code, sample("plain-utf8.eml"), sample("not-mail.eml"), sample("unknown-sender.eml"), missing, sample(""))
 	if r.code != ExitError {
 		t.Fatalf("exit %d, want %d; stdout %q", r.code, ExitError, r.stdout)
 	}
 	for _, w := range []string{
 		sample("plain-utf8.eml") + ": skipped: already imported as msg8\n",
 		sample("not-mail.eml") + ": refused: The file is not a readable e-mail message: its header or structure cannot be read; nothing of it was stored.\n",
-		sample("unknown-sender.eml") + ": refused: The sender's address is no party's contact; say which party the message is from: p1 (reporter), p2 (reported), p3 (witness), p4 (other) with --party. Nothing was stored.\n",
+		sample("unknown-sender.eml") + ": refused: The sender's address is no party's contact; say which party the message is from: p1 (reporter), p2 (reported), p3 (witness), p4 (other). Name it with --party; nothing was stored.\n",
+		sample("") + ": refused: " + sample("") + " is a directory; name .eml files.\n",
 		missing + ": refused: Not found (open " + missing + ": no such file or directory); nothing was changed.\n",
 	} {
 		if !strings.Contains(r.stdout, w) {
 			t.Errorf("output lacks %q:\n%s", w, r.stdout)
 		}
 	}
-	if want := "3 of 4 files were refused. Nothing of them was stored; the lines above say why.\n"; r.stderr != want {
+	if want := "4 of 5 files were refused. Nothing of them was stored; the lines above say why.\n"; r.stderr != want {
 		t.Errorf("stderr %q, want %q", r.stderr, want)
 	}
 	if n := len(e.show(code).Messages); n != 5 {

@@ -86,6 +86,9 @@ The exit code is 1 when any file was refused. See docs/mail.md.`,
 func (c *command) importFile(s *app.Store, code, file, party string) (line string, ok bool) {
 	var r io.Reader = c.env.Stdin
 	if file != "-" {
+		if fi, err := os.Stat(file); err == nil && fi.IsDir() {
+			return file + " is a directory; name .eml files.", false
+		}
 		f, err := os.Open(file)
 		if err != nil {
 			msg, _ := describe(err, c.vaultDir)
