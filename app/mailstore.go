@@ -30,9 +30,17 @@ var ErrDuplicate = errors.New("the message was imported already")
 type DuplicateError struct {
 	// MessageID is the ID of the message already in the case ("msg4").
 	MessageID string
+	// Draft is set when that message is a draft Casebook wrote, whose
+	// sent copy kept its Message-ID.
+	Draft bool
 }
 
-func (e *DuplicateError) Error() string { return "already imported as " + e.MessageID }
+func (e *DuplicateError) Error() string {
+	if e.Draft {
+		return "it is the draft " + e.MessageID
+	}
+	return "already imported as " + e.MessageID
+}
 
 // Is makes a *DuplicateError match ErrDuplicate.
 func (e *DuplicateError) Is(target error) bool { return target == ErrDuplicate }
@@ -145,7 +153,7 @@ func (s *Store) ImportMail(code string, m *Mail, partyID string) (*Message, erro
 	_, err := s.changeMail(code, func(c *Case, ctx Context, prior []*Message) (*mailChange, error) {
 		for _, p := range prior {
 			if (m.MessageID != "" && p.MessageID == m.MessageID) || (m.MessageID == "" && m.Digest != "" && p.MessageID == "" && p.Digest == m.Digest) {
-				return nil, &DuplicateError{MessageID: p.ID}
+				return nil, &DuplicateError{MessageID: p.ID, Draft: p.Kind != ""}
 			}
 		}
 		limit := ctx.Config.MaxAttachmentBytes()

@@ -152,6 +152,23 @@ func TestImportMailSkipsDuplicates(t *testing.T) {
 	if _, err := e.s.ImportMail(c.Code, m, ""); !errors.Is(err, ErrDuplicate) {
 		t.Errorf("same Message-ID, other bytes: got %v, want ErrDuplicate", err)
 	}
+	// The sent copy of a draft that kept the draft's Message-ID is the
+	// draft.
+	l, err := Template(KindOutreach, c, "p2", e.s.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := e.s.AddDraft(c.Code, l, "casebook.0001@committee.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	copyOf := parseSample(t, "sent-by-member.eml")
+	copyOf.MessageID = "casebook.0001@committee.example"
+	_, err = e.s.ImportMail(c.Code, copyOf, "")
+	var dup *DuplicateError
+	if !errors.As(err, &dup) || !dup.Draft || dup.MessageID != d.ID || err.Error() != "it is the draft "+d.ID {
+		t.Errorf("the sent copy of a draft: got %v", err)
+	}
 	// In another case it is not a duplicate.
 	other := e.newCase(t, mailIntake(e.clock.Now()))
 	if _, err := e.s.ImportMail(other.Code, m, ""); err != nil {

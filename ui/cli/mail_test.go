@@ -253,6 +253,11 @@ func TestDraftAndMarkSent(t *testing.T) {
 	if shown := e.ok("case", "show", code); !strings.Contains(shown, "message msg8 to p1 [draft, not sent; committee only]: We received your report") {
 		t.Errorf("case show:\n%s", shown)
 	}
+	// The sent copy, if the mail program kept the draft's Message-ID, is
+	// the draft.
+	if got := e.ok("import", "eml", code, ack); got != ack+": skipped: it is the draft msg8; once sent, mark it so with 'casebook message sent "+code+" msg8'\n" {
+		t.Errorf("importing the draft: %q", got)
+	}
 	if got := e.ok("message", "sent", code, "msg8"); got != "Marked msg8 as sent and recorded the step acknowledge for p1.\n" {
 		t.Errorf("message sent: %q", got)
 	}

@@ -122,6 +122,9 @@ func (c *command) importFile(s *app.Store, code, file, party string) (line strin
 		}
 	}
 	if dup, isDup := errors.AsType[*app.DuplicateError](err); isDup {
+		if dup.Draft {
+			return fmt.Sprintf("skipped: it is the draft %s; once sent, mark it so with 'casebook message sent %s %s'", dup.MessageID, code, dup.MessageID), true
+		}
 		return "skipped: already imported as " + dup.MessageID, true
 	}
 	msg, _ := describe(err, c.vaultDir)
