@@ -146,6 +146,40 @@ type Message struct {
 	Pending bool `json:"pending,omitempty"`
 	// StatusUpdate marks an outgoing weekly status update.
 	StatusUpdate bool `json:"status_update,omitempty"`
+
+	// The fields below are set for e-mail: imported (see Store.ImportMail)
+	// or drafted (see Store.AddDraft).
+
+	// Kind is the template a draft was made from.
+	Kind TemplateKind `json:"kind,omitempty"`
+	// DraftedAt is when a draft was made; At becomes the time it was
+	// marked as sent.
+	DraftedAt time.Time `json:"drafted_at,omitzero"`
+	// MessageID is the e-mail's Message-ID, without angle brackets.
+	MessageID string `json:"message_id,omitempty"`
+	// Digest is the SHA-256 of an imported message file, which
+	// recognizes a message imported twice when it has no Message-ID.
+	Digest string `json:"digest,omitempty"`
+	// From and To are the e-mail's sender and recipients as written.
+	From string `json:"from,omitempty"`
+	To   string `json:"to,omitempty"`
+	// Defects lists what was wrong with an imported message and was
+	// worked around; a message with defects may be missing a part.
+	Defects []string `json:"defects,omitempty"`
+	// Attachments are the files an imported message carried, kept
+	// sealed in the vault beside it (see Store.Attachment).
+	Attachments []AttachmentRef `json:"attachments,omitempty"`
+}
+
+// AttachmentRef describes an attachment kept in the vault.
+type AttachmentRef struct {
+	// ID is stable within the case ("a7"); commands name attachments by it.
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	Type string `json:"type"`
+	Size int64  `json:"size"`
+	// Inline marks a file shown in the message's body.
+	Inline bool `json:"inline,omitempty"`
 }
 
 // Note is an internal note of the committee.

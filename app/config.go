@@ -4,8 +4,11 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Config holds the committee's deadlines and habits. The zero value is not
@@ -37,6 +40,17 @@ type Config struct {
 	Brigade BrigadeSettings `json:"brigade"`
 	// AutoLockMinutes locks the desktop app after this much idle time.
 	AutoLockMinutes int `json:"auto_lock_minutes"`
+	// MaxAttachmentMiB is the largest attachment an imported e-mail may
+	// carry, in MiB; a message with a larger one is refused whole.
+	MaxAttachmentMiB int `json:"max_attachment_mib"`
+	// CommitteeName is how letters name the committee, such as "the
+	// Community Working Group"; empty means "the Code of Conduct
+	// committee".
+	CommitteeName string `json:"committee_name"`
+	// CommitteeContact is how people reach the whole committee, such as
+	// its shared address; letters give it when set. Never a member's
+	// private contact.
+	CommitteeContact string `json:"committee_contact"`
 }
 
 // BrigadeSettings are the stored form of the brigading thresholds.
@@ -61,7 +75,34 @@ func DefaultConfig() Config {
 		ExpungeMonthsSanction:   36,
 		Brigade:                 BrigadeSettings{WindowDays: 14, MinReports: 3, AnonymousShare: 0.5, Similarity: 0.6},
 		AutoLockMinutes:         5,
+		MaxAttachmentMiB:        DefaultMaxAttachmentMiB,
 	}
+}
+
+// DefaultMaxAttachmentMiB is the attachment limit a committee starts
+// with; MaxAttachmentLimitMiB is the most it may set. The vault keeps an
+// attachment as one record, and a record must fit in one 64 MiB file of
+// its value log.
+const (
+	DefaultMaxAttachmentMiB = 25
+	MaxAttachmentLimitMiB   = 50
+)
+
+// MaxAttachmentBytes is the attachment limit in bytes.
+func (c Config) MaxAttachmentBytes() int64 {
+	mib := c.MaxAttachmentMiB
+	if mib <= 0 {
+		mib = DefaultMaxAttachmentMiB
+	}
+	return int64(mib) << 20
+}
+
+// Committee is how letters name the committee.
+func (c Config) Committee() string {
+	if s := strings.TrimSpace(c.CommitteeName); s != "" {
+		return s
+	}
+	return "the Code of Conduct committee"
 }
 
 // Location returns the committee's time zone.
@@ -116,7 +157,25 @@ func (c Config) Validate() []Problem {
 	if c.Brigade.Similarity <= 0 || c.Brigade.Similarity > 1 {
 		add("brigade.similarity", "must be above 0 and at most 1")
 	}
+	if c.MaxAttachmentMiB < 1 || c.MaxAttachmentMiB > MaxAttachmentLimitMiB {
+		add("max_attachment_mib", fmt.Sprintf("must be a whole number of MiB from 1 to %d", MaxAttachmentLimitMiB))
+	}
+	if !isOneLine(c.CommitteeName, maxNameLen) {
+		add("committee_name", fmt.Sprintf("must be one line of at most %d characters", maxNameLen))
+	}
+	if !isOneLine(c.CommitteeContact, maxContactLen) {
+		add("committee_contact", fmt.Sprintf("must be one line of at most %d characters", maxContactLen))
+	}
 	return ps
+}
+
+// isOneLine reports whether s is valid UTF-8 of at most max characters,
+// without line breaks or other control characters.
+func isOneLine(s string, max int) bool {
+	if !utf8.ValidString(s) || utf8.RuneCountInString(s) > max {
+		return false
+	}
+	return !strings.ContainsFunc(s, unicode.IsControl)
 }
 
 func (c Config) meetingClock() (hour, minute int, err error) {

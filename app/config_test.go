@@ -2,6 +2,7 @@ package app
 
 import (
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -31,8 +32,16 @@ func TestConfigValidate(t *testing.T) {
 		{"similarity 1", func(c *Config) { c.Brigade.Similarity = 1 }, nil},
 		{"brigading window", func(c *Config) { c.Brigade.WindowDays, c.Brigade.MinReports = 0, 0 }, []string{"brigade.min_reports", "brigade.window_days"}},
 		{"no auto-lock", func(c *Config) { c.AutoLockMinutes = 0 }, []string{"auto_lock_minutes"}},
+		{"no attachments", func(c *Config) { c.MaxAttachmentMiB = 0 }, []string{"max_attachment_mib"}},
+		{"attachments too large for the vault", func(c *Config) { c.MaxAttachmentMiB = MaxAttachmentLimitMiB + 1 }, []string{"max_attachment_mib"}},
+		{"the largest attachments", func(c *Config) { c.MaxAttachmentMiB = MaxAttachmentLimitMiB }, nil},
+		{"a committee name and contact", func(c *Config) {
+			c.CommitteeName, c.CommitteeContact = "the Community Working Group", "cwg@example.org"
+		}, nil},
+		{"a committee name on two lines", func(c *Config) { c.CommitteeName = "the group\nBcc: x@example.org" }, []string{"committee_name"}},
+		{"a committee contact too long", func(c *Config) { c.CommitteeContact = strings.Repeat("x", 501) }, []string{"committee_contact"}},
 		{"the zero value", func(c *Config) { *c = Config{} }, []string{"ack_within_hours", "auto_lock_minutes", "brigade.min_reports",
-			"brigade.similarity", "brigade.window_days", "expunge_months", "expunge_months_sanction", "follow_up_days", "meeting_time",
+			"brigade.similarity", "brigade.window_days", "expunge_months", "expunge_months_sanction", "follow_up_days", "max_attachment_mib", "meeting_time",
 			"update_every_days", "updates_after_days", "urgent_report_within_hours"}},
 	}
 	for _, tt := range tests {

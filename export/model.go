@@ -424,6 +424,18 @@ func BuildCaseSummary(c *app.Case, msgs []*app.Message, roster *app.Roster, cfg 
 		if m.Pending {
 			t = "Draft, not sent. " + t
 		}
+		if len(m.Attachments) > 0 {
+			names := make([]string, len(m.Attachments))
+			for i, a := range m.Attachments {
+				names[i] = fmt.Sprintf("%s %s (%s)", a.ID, a.Name, app.FormatSize(a.Size))
+			}
+			t += " Attachments: " + strings.Join(names, ", ") + "."
+		}
+		if n := len(m.Defects); n == 1 {
+			t += " The message had a defect when imported; part of it may be missing."
+		} else if n > 1 {
+			t += fmt.Sprintf(" The message had %d defects when imported; part of it may be missing.", n)
+		}
 		s.Timeline = append(s.Timeline, Entry{at(m.At), t})
 	}
 	for _, n := range c.Notes {

@@ -225,3 +225,29 @@ func TestAnonymousContactWithheldFromEveryone(t *testing.T) {
 		}
 	}
 }
+
+// The committee's summary lists an imported message's attachments and
+// says when the message had defects; a party's update does not.
+func TestAttachmentsInCaseSummaryOnly(t *testing.T) {
+	c, msgs := fixture()
+	msgs = append(msgs, &app.Message{ID: "x7", At: t0.Add(12 * day), PartyID: "p3", Direction: app.In, Channel: app.ChannelEmail,
+		Text: "See the log", Visibility: vis("p3"), Defects: []string{"Malformed Base64"},
+		Attachments: []app.AttachmentRef{{ID: "a8", Name: "chat-log.txt", Type: "text/plain", Size: 2048}}})
+	s := BuildCaseSummary(c, msgs, testRoster(), testConfig(), asOf)
+	found := false
+	for _, e := range s.Timeline {
+		if strings.Contains(e.Text, "See the log Attachments: a8 chat-log.txt (2.0 KiB). The message had a defect when imported") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("the summary's timeline lacks the attachment: %+v", s.Timeline)
+	}
+	u, err := BuildPartyUpdate(c, msgs, "p3", testConfig(), UpdateOptions{}, asOf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if text := updateText(u); !strings.Contains(text, "See the log") || strings.Contains(text, "chat-log") {
+		t.Errorf("the update: %s", text)
+	}
+}

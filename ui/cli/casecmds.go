@@ -344,13 +344,35 @@ func writeCase(w io.Writer, v caseView, ctx app.Context) error {
 		if m.Direction == app.Out {
 			arrow = "to"
 		}
-		lines = append(lines, line{m.At, fmt.Sprintf("message %s %s %s [%s]: %s", m.ID, arrow, m.PartyID, visibilityLabel(m.Visibility), oneLine(m.Text))})
+		lines = append(lines, line{m.At, messageLine(m, arrow)})
 	}
 	slices.SortStableFunc(lines, func(a, b line) int { return a.at.Compare(b.at) })
 	for _, l := range lines {
 		fmt.Fprintf(w, "  %s  %s\n", day(l.at), l.text)
 	}
 	return nil
+}
+
+// messageLine is a message in the timeline: a draft not sent is marked,
+// and each attachment and the count of defects get a line of their own.
+func messageLine(m *app.Message, arrow string) string {
+	vis := visibilityLabel(m.Visibility)
+	if m.Pending {
+		vis = "draft, not sent; " + vis
+	}
+	text := m.Text
+	if m.Subject != "" && m.Channel == app.ChannelEmail {
+		text = m.Subject + " — " + text
+	}
+	s := fmt.Sprintf("message %s %s %s [%s]: %s", m.ID, arrow, m.PartyID, vis, oneLine(text))
+	const indent = "\n                    "
+	for _, a := range m.Attachments {
+		s += fmt.Sprintf("%sattachment %s: %s (%s, %s)", indent, a.ID, oneLine(a.Name), a.Type, app.FormatSize(a.Size))
+	}
+	if n := len(m.Defects); n > 0 {
+		s += fmt.Sprintf("%sthe message had %s when imported; part of it may be missing (see --json)", indent, plural(n, "defect"))
+	}
+	return s
 }
 
 func oneLine(s string) string {

@@ -151,6 +151,10 @@ Exit codes: 0 done, 1 error, 2 usage, 3 wrong passphrase, 4 vault in use,
 		c.demoCommand(),
 		c.settingsCommand(),
 		c.reportCommand(),
+		c.importCommand(),
+		c.draftCommand(),
+		c.messageCommand(),
+		c.attachmentCommand(),
 	)
 	return root
 }

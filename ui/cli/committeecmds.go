@@ -274,7 +274,10 @@ func (c *command) settingsCommand() *cobra.Command {
   casebook settings set ack_within_hours 48
   casebook settings set meeting_weekday 3      (0 is Sunday)
   casebook settings set meeting_time 19:30
-  casebook settings set brigade.window_days 21`,
+  casebook settings set brigade.window_days 21
+  casebook settings set max_attachment_mib 10  (imported e-mail; 1 to 50)
+  casebook settings set committee_name "the Community Working Group"
+  casebook settings set committee_contact cwg@example.org`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return c.withStore(func(s *app.Store) error { return printJSON(c.env.Stdout, s.Config()) })

@@ -26,6 +26,7 @@ func describe(err error, vaultDir string) (string, int) {
 	var corrupt *vault.CorruptError
 	var usage usageError
 	var invalid *app.InvalidError
+	var importFailed importFailedError
 	switch {
 	case errors.As(err, &usage):
 		return sentence(usage.Error()), ExitUsage
@@ -58,6 +59,24 @@ func describe(err error, vaultDir string) (string, int) {
 			}
 		}
 		return b.String(), ExitError
+	case errors.Is(err, app.ErrMalformedMail):
+		msg := "The file is not a readable e-mail message"
+		if _, why, ok := strings.Cut(err.Error(), app.ErrMalformedMail.Error()+": "); ok {
+			msg += ": " + why
+		}
+		return msg + "; nothing of it was stored.", ExitError
+	case errors.Is(err, app.ErrMailTooLarge):
+		return sentence(err.Error()) + " Nothing of it was stored.", ExitError
+	case errors.Is(err, app.ErrAttachmentTooLarge):
+		return sentence(err.Error()) + fmt.Sprintf(" Nothing of the message was stored; the committee can raise the limit with 'casebook settings set max_attachment_mib N' (at most %d).", app.MaxAttachmentLimitMiB), ExitError
+	case errors.Is(err, app.ErrUnknownSender):
+		return sentence(err.Error()) + " Name it with --party; nothing was stored.", ExitError
+	case errors.Is(err, app.ErrNoAddress):
+		return sentence(strings.TrimPrefix(err.Error(), app.ErrNoAddress.Error()+": ")) + " No draft was written.", ExitError
+	case errors.Is(err, app.ErrNoAttachment):
+		return sentence(err.Error()) + " See 'casebook case show'.", ExitError
+	case errors.As(err, &importFailed):
+		return sentence(importFailed.Error()) + " Nothing of them was stored; the lines above say why.", ExitError
 	case errors.Is(err, app.ErrNotAllowed):
 		return sentence(err.Error()) + " Nothing was changed.", ExitError
 	case errors.Is(err, app.ErrExcluded):
