@@ -78,6 +78,7 @@ func (v *caseView) fill() {
 	}
 	v.body.Add(v.checklist())
 	v.body.Add(v.parties())
+	v.body.Add(v.letters())
 	if v.c.ReporterKind == app.ReporterAnonymous {
 		v.body.Add(v.worksheet())
 	}
@@ -271,10 +272,11 @@ func (v *caseView) visibilityWords(vis app.Visibility) string {
 
 // timelineItem is one entry of the timeline.
 type timelineItem struct {
-	at   time.Time
-	icon fyne.Resource
-	head string
-	text string
+	at      time.Time
+	icon    fyne.Resource
+	head    string
+	text    string
+	actions []fyne.CanvasObject
 }
 
 // timeline lists messages, notes, decisions, evidence and steps, newest
@@ -303,21 +305,33 @@ func (v *caseView) timeline() fyne.CanvasObject {
 		if m.Subject != "" {
 			text = m.Subject + " — " + text
 		}
-		items = append(items, timelineItem{m.At, icon, head + " · " + v.visibilityWords(m.Visibility), text})
+		it := timelineItem{at: m.At, icon: icon, head: head + " · " + v.visibilityWords(m.Visibility), text: text}
+		if m.Pending {
+			id := m.ID
+			it.actions = append(it.actions, widget.NewButtonWithIcon("Mark sent", theme.MailSendIcon(), func() { v.onMarkSent(id) }))
+		}
+		for _, a := range m.Attachments {
+			a := a
+			it.actions = append(it.actions, widget.NewButtonWithIcon(fmt.Sprintf("Save %s (%s)…", a.Name, app.FormatSize(a.Size)), theme.DownloadIcon(), func() { v.onSaveAttachment(a) }))
+		}
+		if len(m.Defects) > 0 {
+			it.text += "\n(" + plural(len(m.Defects), "defect") + " worked around while reading this e-mail; a part may be missing.)"
+		}
+		items = append(items, it)
 	}
 	for _, n := range c.Notes {
-		items = append(items, timelineItem{n.At, theme.DocumentIcon(), "Note · " + v.visibilityWords(n.Visibility), n.Text})
+		items = append(items, timelineItem{at: n.At, icon: theme.DocumentIcon(), head: "Note · " + v.visibilityWords(n.Visibility), text: n.Text})
 	}
 	for _, d := range c.Decisions {
 		head := "Decision"
 		if d.Outcome != "" {
 			head += ": " + d.Outcome.Title()
 		}
-		items = append(items, timelineItem{d.At, theme.ConfirmIcon(), head + " · " + v.visibilityWords(d.Visibility), d.Text})
+		items = append(items, timelineItem{at: d.At, icon: theme.ConfirmIcon(), head: head + " · " + v.visibilityWords(d.Visibility), text: d.Text})
 	}
 	for _, e := range c.Evidence {
 		text := strings.TrimSpace(e.URL + " " + e.Note)
-		items = append(items, timelineItem{e.At, theme.FileIcon(), fmt.Sprintf("Evidence %s (%s) · %s", e.ID, e.Corroboration, v.visibilityWords(e.Visibility)), text})
+		items = append(items, timelineItem{at: e.At, icon: theme.FileIcon(), head: fmt.Sprintf("Evidence %s (%s) · %s", e.ID, e.Corroboration, v.visibilityWords(e.Visibility)), text: text})
 	}
 	for _, ev := range c.History {
 		head := "Step: " + ev.Action.Title()
@@ -327,7 +341,7 @@ func (v *caseView) timeline() fyne.CanvasObject {
 		if ev.To != "" && ev.To != ev.From {
 			head += " · now " + ev.To.Title()
 		}
-		items = append(items, timelineItem{ev.At, theme.HistoryIcon(), head + " · committee only", ev.Text})
+		items = append(items, timelineItem{at: ev.At, icon: theme.HistoryIcon(), head: head + " · committee only", text: ev.Text})
 	}
 	slices.SortStableFunc(items, func(a, b timelineItem) int { return cmp.Compare(b.at.UnixNano(), a.at.UnixNano()) })
 
@@ -339,14 +353,18 @@ func (v *caseView) timeline() fyne.CanvasObject {
 		if strings.TrimSpace(it.text) != "" {
 			row.Add(&widget.Label{Text: it.text, Wrapping: fyne.TextWrapWord})
 		}
+		if len(it.actions) > 0 {
+			row.Add(container.NewHBox(it.actions...))
+		}
 		list.Add(container.NewBorder(nil, nil, container.NewVBox(widget.NewIcon(it.icon)), nil, row))
 	}
 	buttons := container.NewHBox(
 		widget.NewButtonWithIcon("Add a message…", theme.MailComposeIcon(), v.onAddMessage),
 		widget.NewButtonWithIcon("Add a note…", theme.DocumentCreateIcon(), v.onAddNote),
 		widget.NewButtonWithIcon("Add evidence…", theme.FileIcon(), v.onAddEvidence),
+		widget.NewButtonWithIcon("Import e-mail…", theme.MailAttachmentIcon(), v.onImportMail),
 	)
-	return widget.NewCard("Timeline", "Newest first. Each item says who may see it.", container.NewVBox(buttons, list))
+	return widget.NewCard("Timeline", "Newest first. Each item says who may see it. Drop .eml files here to import them.", container.NewVBox(buttons, list))
 }
 
 // worksheet is the corroboration worksheet of an anonymous report.

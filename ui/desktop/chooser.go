@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"runtime"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
@@ -22,7 +23,13 @@ type Chooser interface {
 	SaveFile(w fyne.Window, title, name string, done func(path string))
 	// Folder asks for a folder to write into.
 	Folder(w fyne.Window, title string, done func(dir string))
+	// OpenFile asks for a file to read, of the kind ext names (".eml").
+	OpenFile(w fyne.Window, title, ext string, done func(path string))
 }
+
+// fileKinds name the kinds of file Casebook writes and reads, by
+// extension, for the dialogs' filters.
+var fileKinds = map[string]string{".pdf": "PDF document", ".eml": "E-mail message"}
 
 // nativeChooser uses the operating system's own dialogs, and Fyne's where
 // those are not available (no GTK, say).
@@ -63,9 +70,16 @@ func (c nativeChooser) runNative(ask func() (string, error), done func(string), 
 }
 
 func (c nativeChooser) SaveFile(w fyne.Window, title, name string, done func(string)) {
+	ext := filepath.Ext(name)
 	c.runNative(func() (string, error) {
-		return native.File().Title(title).Filter("PDF document", "pdf").SetStartFile(name).Save()
+		return native.File().Title(title).Filter(fileKinds[ext], strings.TrimPrefix(ext, ".")).SetStartFile(name).Save()
 	}, done, func() { c.fallback.SaveFile(w, title, name, done) })
+}
+
+func (c nativeChooser) OpenFile(w fyne.Window, title, ext string, done func(string)) {
+	c.runNative(func() (string, error) {
+		return native.File().Title(title).Filter(fileKinds[ext], strings.TrimPrefix(ext, ".")).Load()
+	}, done, func() { c.fallback.OpenFile(w, title, ext, done) })
 }
 
 func (c nativeChooser) Folder(w fyne.Window, title string, done func(string)) {
@@ -90,6 +104,20 @@ func (c fyneChooser) SaveFile(w fyne.Window, _ string, name string, done func(st
 		done(path)
 	}, w)
 	d.SetFileName(name)
+	c.g.showDialog(d)
+}
+
+func (c fyneChooser) OpenFile(w fyne.Window, _, ext string, done func(string)) {
+	d := dialog.NewFileOpen(func(rc fyne.URIReadCloser, err error) {
+		if err != nil || rc == nil {
+			done("")
+			return
+		}
+		path := rc.URI().Path()
+		rc.Close()
+		done(path)
+	}, w)
+	d.SetFilter(storage.NewExtensionFileFilter([]string{ext}))
 	c.g.showDialog(d)
 }
 

@@ -78,8 +78,10 @@ type gui struct {
 	// onProgress, for tests, sees each step of a cancellable job, with
 	// its Cancel button.
 	onProgress func(cancel *widget.Button)
-	// lastForm is the form dialog shown last, for tests.
-	lastForm *formDialog
+	// lastForm and lastLetter are the form and letter dialogs shown
+	// last, for tests.
+	lastForm   *formDialog
+	lastLetter *letterDialog
 }
 
 // Show opens Casebook's main window for the vault in vaultDir, starts the
@@ -112,6 +114,7 @@ func newGUI(a fyne.App, dir string, opts Options) *gui {
 	g.win.SetIcon(appIcon)
 	g.win.Resize(windowSize)
 	g.win.SetCloseIntercept(g.onClose)
+	g.win.SetOnDropped(g.onDropped)
 	g.addShortcuts()
 	g.showLocked()
 	return g

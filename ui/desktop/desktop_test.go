@@ -63,6 +63,7 @@ type harness struct {
 	g     *gui
 	saved []string // paths the injected save chooser returned
 	save  string   // what the chooser answers next
+	open  string   // what the chooser answers to open a file
 	queue []func() // slow work started, not yet run
 }
 
@@ -131,6 +132,9 @@ func createVault(t *testing.T, dir string, clk *clock, fill func(s *app.Store) e
 		t.Fatalf("filling the vault: %v", err)
 	}
 }
+
+// OpenFile answers with h.open, as if the person chose it.
+func (h *harness) OpenFile(_ fyne.Window, _, _ string, done func(string)) { done(h.open) }
 
 // makeVault creates a vault with the two-member test committee and the
 // given reports.
@@ -787,4 +791,39 @@ func TestNoAutoLockWhileBusy(t *testing.T) {
 	if h.g.sess != nil {
 		t.Fatal("did not lock after the work and the idle time")
 	}
+}
+
+// findButtonPrefix finds the button whose text starts with prefix under o.
+func findButtonPrefix(t *testing.T, o fyne.CanvasObject, prefix string) *widget.Button {
+	t.Helper()
+	var found *widget.Button
+	var walk func(fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		if found != nil {
+			return
+		}
+		switch x := o.(type) {
+		case *widget.Button:
+			if strings.HasPrefix(x.Text, prefix) {
+				found = x
+			}
+		case *widget.Card:
+			if x.Content != nil {
+				walk(x.Content)
+			}
+		case *fyne.Container:
+			for _, c := range x.Objects {
+				walk(c)
+			}
+		case fyne.Widget:
+			for _, c := range test.WidgetRenderer(x).Objects() {
+				walk(c)
+			}
+		}
+	}
+	walk(o)
+	if found == nil {
+		t.Fatalf("no button starting %q", prefix)
+	}
+	return found
 }

@@ -42,6 +42,18 @@ func describe(err error) string {
 		return "The disk is full; nothing was changed. Free some space and try again."
 	case errors.Is(err, vault.ErrLocked):
 		return "The vault is locked; unlock it and try again."
+	case errors.Is(err, app.ErrMalformedMail):
+		return "The file is not a readable e-mail message; nothing of it was stored."
+	case errors.Is(err, app.ErrMailTooLarge):
+		return sentence(err.Error()) + " Nothing of it was stored."
+	case errors.Is(err, app.ErrAttachmentTooLarge):
+		return sentence(err.Error()) + fmt.Sprintf(" Nothing of the message was stored; the limit is a setting (at most %d MiB).", app.MaxAttachmentLimitMiB)
+	case errors.Is(err, app.ErrDuplicate):
+		return sentence("this message is "+err.Error()) + " Nothing was stored again."
+	case errors.Is(err, app.ErrNoAddress):
+		return sentence(strings.TrimPrefix(err.Error(), app.ErrNoAddress.Error()+": ")) + " No draft was written."
+	case errors.Is(err, app.ErrNoAttachment):
+		return "That attachment is not in this case."
 	case errors.As(err, &invalid):
 		return fmt.Sprintf("Casebook found %s in what was entered; nothing was stored.", plural(len(invalid.Problems), "problem"))
 	case errors.Is(err, app.ErrNotAllowed):

@@ -27,7 +27,7 @@ type settingsScreen struct {
 	conflictKind              *widget.RadioGroup
 	conflictReason            *widget.Entry
 	conflictMsg               *widget.Label
-	numbers                   map[string]*widget.Entry // by config path
+	numbers                   map[string]*widget.Entry // by config path, numbers and texts
 	numberFields              map[string]*field
 	meetingDay                *widget.Select
 	meetingTime               *widget.Entry
@@ -52,6 +52,16 @@ var configNumbers = []struct {
 	{"expunge_months", "Keep a closed case that upheld nothing (months)", func(c *app.Config) *int { return &c.ExpungeMonths }},
 	{"expunge_months_sanction", "Keep a closed case with a sanction (months)", func(c *app.Config) *int { return &c.ExpungeMonthsSanction }},
 	{"auto_lock_minutes", "Lock after this long without use (minutes)", func(c *app.Config) *int { return &c.AutoLockMinutes }},
+	{"max_attachment_mib", "Largest e-mail attachment (MiB)", func(c *app.Config) *int { return &c.MaxAttachmentMiB }},
+}
+
+// configTexts are the settings written as text, with their words.
+var configTexts = []struct {
+	path, label, hint string
+	get               func(*app.Config) *string
+}{
+	{"committee_name", "The committee's name in letters", "e.g. the Community Working Group", func(c *app.Config) *string { return &c.CommitteeName }},
+	{"committee_contact", "How people reach the committee", "its shared address, never a member's own", func(c *app.Config) *string { return &c.CommitteeContact }},
 }
 
 func (s *settingsScreen) build() fyne.CanvasObject {
@@ -82,6 +92,13 @@ func (s *settingsScreen) build() fyne.CanvasObject {
 		s.numbers[n.path] = e
 		s.numberFields[n.path] = newField(e)
 		deadlines.Append(n.label, s.numberFields[n.path].box)
+	}
+	for _, t := range configTexts {
+		e := widget.NewEntry()
+		e.SetPlaceHolder(t.hint)
+		s.numbers[t.path] = e
+		s.numberFields[t.path] = newField(e)
+		deadlines.Append(t.label, s.numberFields[t.path].box)
 	}
 	var days []string
 	for d := time.Sunday; d <= time.Saturday; d++ {
@@ -162,6 +179,9 @@ func (s *settingsScreen) refresh() {
 	for _, n := range configNumbers {
 		s.numbers[n.path].SetText(strconv.Itoa(*n.get(&cfg)))
 	}
+	for _, t := range configTexts {
+		s.numbers[t.path].SetText(*t.get(&cfg))
+	}
 	s.meetingDay.SetSelectedIndex(int(cfg.MeetingWeekday))
 	s.meetingTime.SetText(cfg.MeetingTime)
 }
@@ -221,6 +241,9 @@ func (s *settingsScreen) onSaveConfig() {
 			continue
 		}
 		*n.get(&cfg) = v
+	}
+	for _, t := range configTexts {
+		*t.get(&cfg) = strings.TrimSpace(s.numbers[t.path].Text)
 	}
 	cfg.MeetingWeekday = time.Weekday(max(0, s.meetingDay.SelectedIndex()))
 	cfg.MeetingTime = strings.TrimSpace(s.meetingTime.Text)
