@@ -29,10 +29,10 @@ type casesScreen struct {
 	current *caseView
 }
 
-// caseRow is one line of the table.
+// caseRow is one line of the table, its cells written once per refresh.
 type caseRow struct {
 	sum   app.Summary
-	found string // what the search found, if searching
+	cells []string
 }
 
 // Column headers of the case table.
@@ -119,6 +119,7 @@ func (s *casesScreen) refresh() {
 		}
 	}
 	s.rows = s.rows[:0]
+	cx := cellContext{now: s.w.g.opts.Now(), loc: s.w.store.Config().Location(), roster: s.w.store.Roster()}
 	for _, sum := range s.w.store.List(stage) {
 		if outcome != "" && sum.Outcome != outcome {
 			continue
@@ -127,7 +128,7 @@ func (s *casesScreen) refresh() {
 		if query != "" && !ok {
 			continue
 		}
-		s.rows = append(s.rows, caseRow{sum: sum, found: snippet})
+		s.rows = append(s.rows, caseRow{sum: sum, cells: cx.cells(sum, snippet)})
 	}
 	switch {
 	case query != "":
@@ -142,41 +143,36 @@ func (s *casesScreen) refresh() {
 // updateCell fills one cell of the table.
 func (s *casesScreen) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 	l := o.(*widget.Label)
-	if id.Row < 0 || id.Row >= len(s.rows) {
+	if id.Row < 0 || id.Row >= len(s.rows) || id.Col < 0 || id.Col >= len(caseColumns) {
 		l.SetText("")
 		return
 	}
-	l.SetText(s.cell(s.rows[id.Row], id.Col))
+	l.SetText(s.rows[id.Row].cells[id.Col])
 }
 
-// cell is the text of one column of a row.
-func (s *casesScreen) cell(r caseRow, col int) string {
-	now := s.w.g.opts.Now()
-	loc := s.w.store.Config().Location()
-	switch col {
-	case 0:
-		return r.sum.Code
-	case 1:
-		if r.sum.Outcome != "" {
-			return r.sum.Stage.Title() + " (" + r.sum.Outcome.Title() + ")"
-		}
-		return r.sum.Stage.Title()
-	case 2:
-		if m := s.w.store.Roster().Member(r.sum.Responder); m != nil {
-			return m.Name
-		}
-		return "—"
-	case 3:
-		return plural(int(now.Sub(r.sum.Received)/(24*time.Hour)), "day")
-	case 4:
-		if r.sum.NextDue.IsZero() {
-			return "—"
-		}
-		return r.sum.NextDue.In(loc).Format("Mon 2 Jan 2006")
-	case 5:
-		return r.found
+// cellContext is what the cells of a refresh share.
+type cellContext struct {
+	now    time.Time
+	loc    *time.Location
+	roster *app.Roster
+}
+
+// cells writes the columns of one row.
+func (cx cellContext) cells(sum app.Summary, found string) []string {
+	stage := sum.Stage.Title()
+	if sum.Outcome != "" {
+		stage += " (" + sum.Outcome.Title() + ")"
 	}
-	return ""
+	responder := "—"
+	if m := cx.roster.Member(sum.Responder); m != nil {
+		responder = m.Name
+	}
+	next := "—"
+	if !sum.NextDue.IsZero() {
+		next = sum.NextDue.In(cx.loc).Format("Mon 2 Jan 2006")
+	}
+	age := plural(int(cx.now.Sub(sum.Received)/(24*time.Hour)), "day")
+	return []string{sum.Code, stage, responder, age, next, found}
 }
 
 // onSelect opens the case of a row.
