@@ -252,3 +252,41 @@ func TestExpungedCounts(t *testing.T) {
 		t.Errorf("a refused count changed the counts: got %+v", got)
 	}
 }
+
+// The demo's cases carry categories and archive summaries, as a
+// committee's would, so that the archive has something to show.
+func TestDemoCategoriesAndSummaries(t *testing.T) {
+	now := wall(berlin, 2026, time.November, 30, 9, 0)
+	d := Demo(DemoOptions{Cases: 200, Seed: 5, Now: now})
+	categorized, closed, summarized := 0, 0, 0
+	for _, c := range d.Cases {
+		early := c.Stage.Index() < StageGathering.Index() && c.Outcome == ""
+		if early && (c.Category != "" || c.ArchiveSummary != "") {
+			t.Errorf("%s at %s has a category or an archive summary before triage", c.Code, c.Stage)
+		}
+		if c.Category != "" {
+			categorized++
+			if !c.Category.Valid() {
+				t.Errorf("%s: category %q", c.Code, c.Category)
+			}
+		}
+		if c.Closed() {
+			closed++
+		}
+		if c.ArchiveSummary != "" {
+			summarized++
+			if !c.Closed() {
+				t.Errorf("%s is open and has an archive summary", c.Code)
+			}
+		}
+	}
+	if categorized < len(d.Cases)/2 || summarized < closed/2 {
+		t.Errorf("got %d of %d cases categorized and %d of %d closed ones summarized; want most", categorized, len(d.Cases), summarized, closed)
+	}
+	again := Demo(DemoOptions{Cases: 200, Seed: 5, Now: now})
+	for i, c := range d.Cases {
+		if c.Category != again.Cases[i].Category || c.ArchiveSummary != again.Cases[i].ArchiveSummary {
+			t.Fatalf("the same seed gave another demo at case %d", i)
+		}
+	}
+}
