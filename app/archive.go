@@ -192,3 +192,12 @@ func (s *Store) AddExpunged(received time.Time, cat Category, outcome Outcome) e
 		return putJSON(tx, committeeNS, expungedKey, counts)
 	})
 }
+
+// RecordExport writes an entry in the vault's audit log that something
+// left the vault: kind names it ("archive"); no content is recorded.
+func (s *Store) RecordExport(kind string) error {
+	return s.st.Update(func(tx *vault.Tx) error {
+		tx.Record("export."+kind, "")
+		return nil
+	})
+}

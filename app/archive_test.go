@@ -290,3 +290,18 @@ func TestDemoCategoriesAndSummaries(t *testing.T) {
 		}
 	}
 }
+
+func TestRecordExport(t *testing.T) {
+	e := newStoreEnv(t)
+	if err := e.s.RecordExport("archive"); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := e.v.Audit()
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := entries[len(entries)-1]
+	if last.Kind != "export.archive" || last.Record != "" || last.Actor != "Alex Example" {
+		t.Errorf("got %+v, want an export.archive entry by the member using the vault", last)
+	}
+}

@@ -710,6 +710,12 @@ func TestWriteArchive(t *testing.T) {
 		if err := WriteArchive(dir, a, PDFOptions{}); !errors.Is(err, ErrDirNotEmpty) {
 			t.Fatalf("got %v, want ErrDirNotEmpty", err)
 		}
+		if err := CheckArchiveDir(dir); !errors.Is(err, ErrDirNotEmpty) {
+			t.Errorf("CheckArchiveDir: got %v, want ErrDirNotEmpty", err)
+		}
+		if err := CheckArchiveDir(filepath.Join(dir, "new")); err != nil {
+			t.Errorf("CheckArchiveDir of a new directory: %v", err)
+		}
 		if got := dirNames(t, dir); !slices.Equal(got, []string{"notes.txt"}) {
 			t.Errorf("got %q", got)
 		}

@@ -239,6 +239,35 @@ func spreadsheetSafe(s string) string {
 	return s
 }
 
+// CheckArchiveDir reports whether an archive could be written into dir:
+// an error matching ErrNotDir or ErrDirNotEmpty, or one from the file
+// system, when it could not.
+func CheckArchiveDir(dir string) error {
+	_, err := checkArchiveDir(filepath.Clean(dir))
+	return err
+}
+
+// checkArchiveDir also says whether dir exists (empty).
+func checkArchiveDir(dir string) (existed bool, err error) {
+	fi, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return false, nil
+	case err != nil:
+		return false, err
+	case !fi.IsDir():
+		return false, fmt.Errorf("%s: %w", dir, ErrNotDir)
+	}
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return false, err
+	}
+	if len(ents) > 0 {
+		return false, fmt.Errorf("%s: %w", dir, ErrDirNotEmpty)
+	}
+	return true, nil
+}
+
 // WriteArchive writes the archive's files into dir, which must not exist
 // or be empty; the directory is created. It is written whole or not at
 // all: the files go to a new directory beside dir, each synced, which
@@ -246,20 +275,8 @@ func spreadsheetSafe(s string) string {
 // as it was.
 func WriteArchive(dir string, a *Archive, opts PDFOptions) (err error) {
 	dir = filepath.Clean(dir)
-	existed := false
-	switch fi, err := os.Stat(dir); {
-	case err == nil && !fi.IsDir():
-		return fmt.Errorf("%s: %w", dir, ErrNotDir)
-	case err == nil:
-		ents, err := os.ReadDir(dir)
-		if err != nil {
-			return err
-		}
-		if len(ents) > 0 {
-			return fmt.Errorf("%s: %w", dir, ErrDirNotEmpty)
-		}
-		existed = true
-	case !errors.Is(err, os.ErrNotExist):
+	existed, err := checkArchiveDir(dir)
+	if err != nil {
 		return err
 	}
 	files, err := a.Files(opts)
