@@ -23,6 +23,9 @@ import (
 	"casebook/vault"
 )
 
+// Version is Casebook's version; FyneApp.toml says the same.
+const Version = "0.1.0"
+
 // Exit codes, as listed in the README.
 const (
 	ExitOK              = 0
@@ -151,6 +154,7 @@ Exit codes: 0 done, 1 error, 2 usage, 3 wrong passphrase, 4 vault in use,
 		c.demoCommand(),
 		c.settingsCommand(),
 		c.reportCommand(),
+		c.exportCommand(),
 	)
 	return root
 }
