@@ -853,3 +853,44 @@ func TestTransparencyReportPDF(t *testing.T) {
 		t.Errorf("a report of 4 cases: %s", text)
 	}
 }
+
+// TestArchiveDocs keeps docs/archive.md in step with the format: every
+// field of a record, column of the CSV and field of the manifest is
+// described.
+func TestArchiveDocs(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "docs", "archive.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var schema map[string]any
+	if err := json.Unmarshal(assets.ArchiveSchema, &schema); err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for f := range schema["properties"].(map[string]any) {
+		names = append(names, f)
+	}
+	names = append(names, CSVColumns...)
+	for _, v := range []any{Manifest{}, ManifestCounts{}} {
+		b, _ := json.Marshal(v)
+		var m map[string]any
+		json.Unmarshal(b, &m)
+		for f := range m {
+			names = append(names, f)
+		}
+	}
+	for _, c := range app.Categories {
+		names = append(names, string(c))
+	}
+	names = append(names, FileRecords, FileCSV, FileSchema, FileReport, FileManifest)
+	for _, n := range names {
+		if !bytes.Contains(doc, []byte("`"+n+"`")) {
+			t.Errorf("docs/archive.md does not describe `%s`", n)
+		}
+	}
+	for _, s := range []string{fmt.Sprintf("k = %d", DefaultK), fmt.Sprintf("never below %d", MinK), ArchiveFormat, fmt.Sprintf("version `%d`", ArchiveFormatVersion)} {
+		if !bytes.Contains(doc, []byte(s)) {
+			t.Errorf("docs/archive.md does not say %q", s)
+		}
+	}
+}
