@@ -89,6 +89,20 @@ func (s *Store) Cases() []*Case {
 	return out
 }
 
+// ViewCases calls fn with every case the member using this vault may see,
+// in code order, without copying them: fn must neither change the cases
+// nor keep them after it returns. It is for read-only work over every
+// case, such as the archive, where copying them all would cost more than
+// the work. The store never changes a stored case in place (a change
+// stores a new copy), so the cases stay as fn saw them while others
+// change the case book, and no lock is held while fn runs.
+func (s *Store) ViewCases(fn func(cases []*Case) error) error {
+	s.mu.RLock()
+	all := s.allLocked()
+	s.mu.RUnlock()
+	return fn(all)
+}
+
 // Identity is how the vault knows one person: the texts that would
 // identify them in free text.
 type Identity struct {

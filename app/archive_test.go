@@ -197,6 +197,18 @@ func TestArchiveRespectsExclusion(t *testing.T) {
 	if !slices.Equal(codes, []string{visible.Code}) {
 		t.Errorf("Cases: got %v, want only %s", codes, visible.Code)
 	}
+	var viewed []*Case
+	e.s.ViewCases(func(cases []*Case) error { viewed = cases; return nil })
+	if len(viewed) != 1 || viewed[0].Code != visible.Code {
+		t.Errorf("ViewCases: got %d cases, want only %s", len(viewed), visible.Code)
+	}
+	// A change stores a new copy: the case viewed stays as it was.
+	if _, err := e.s.SetCategory(visible.Code, CategoryOther); err != nil {
+		t.Fatal(err)
+	}
+	if viewed[0].Category != "" {
+		t.Error("a change altered the case ViewCases gave")
+	}
 	ids := e.s.Identities()
 	has := func(f func(Identity) bool) bool { return slices.ContainsFunc(ids, f) }
 	if !has(func(i Identity) bool { return i.Name == "Hidden Reporterperson" }) || !has(func(i Identity) bool { return i.Handle == "@alexex" }) {

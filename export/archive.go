@@ -350,21 +350,28 @@ func expungedIn(counts []app.ExpungedCount, from, until time.Time, loc *time.Loc
 // ArchiveSource is what an archive needs of the case book; *app.Store
 // has it.
 type ArchiveSource interface {
-	Cases() []*app.Case
+	ViewCases(fn func([]*app.Case) error) error
 	Identities() []app.Identity
 	Expunged() ([]app.ExpungedCount, error)
 	Config() app.Config
 }
 
-// ArchiveInputFrom gathers the input of an archive of the cases received
-// in [from, until) (zero: not bounded) from the case book: the cases the
-// member may see, every identity the vault knows, and the counts of
-// expunged cases.
-func ArchiveInputFrom(src ArchiveSource, from, until time.Time) (ArchiveInput, error) {
+// BuildArchiveFrom builds the archive of the cases received in [from,
+// until) (zero: not bounded) in the case book: the cases the member may
+// see, scrubbed of every identity the vault knows, with the counts of
+// expunged cases. The archive keeps nothing of the cases it was built
+// from.
+func BuildArchiveFrom(src ArchiveSource, from, until time.Time, opts ArchiveOptions) (*Archive, error) {
 	exp, err := src.Expunged()
 	if err != nil {
-		return ArchiveInput{}, err
+		return nil, err
 	}
-	return ArchiveInput{Cases: src.Cases(), Identities: src.Identities(), Expunged: exp,
-		Location: src.Config().Location(), From: from, Until: until}, nil
+	in := ArchiveInput{Identities: src.Identities(), Expunged: exp, Location: src.Config().Location(), From: from, Until: until}
+	var a *Archive
+	err = src.ViewCases(func(cases []*app.Case) error {
+		in.Cases = cases
+		a, err = BuildArchive(in, opts)
+		return err
+	})
+	return a, err
 }

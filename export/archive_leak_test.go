@@ -216,13 +216,9 @@ func findPhone(text, phone string) bool {
 
 func TestArchiveLeaksNoName(t *testing.T) {
 	s := leakVault(t)
-	in, err := ArchiveInputFrom(s, time.Time{}, time.Time{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	gen := time.Date(2026, time.November, 30, 9, 0, 0, 0, time.UTC)
 	search := func(t *testing.T, opts ArchiveOptions) (found []string, files map[string]string) {
-		a, err := BuildArchive(in, opts)
+		a, err := BuildArchiveFrom(s, time.Time{}, time.Time{}, opts)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -203,11 +203,7 @@ reproduce an export, never for an archive you share.`, export.DefaultK, export.M
 				if err != nil {
 					return err
 				}
-				in, err := export.ArchiveInputFrom(s, start, until)
-				if err != nil {
-					return err
-				}
-				a, err := export.BuildArchive(in, opts)
+				a, err := export.BuildArchiveFrom(s, start, until, opts)
 				if err != nil {
 					return err
 				}
