@@ -74,7 +74,8 @@ type ArchiveOptions struct {
 	// each time, for tests and to reproduce an export; otherwise they
 	// come from crypto/rand.
 	Seed *uint64
-	// Generated is when the archive is made; only its day is shown.
+	// Generated is when the archive is made (zero: now); only its day is
+	// shown.
 	Generated time.Time
 	// Program is the version of Casebook that makes it.
 	Program string
@@ -140,6 +141,9 @@ type Archive struct {
 func BuildArchive(in ArchiveInput, opts ArchiveOptions) (*Archive, error) {
 	if opts.K == 0 {
 		opts.K = DefaultK
+	}
+	if opts.Generated.IsZero() {
+		opts.Generated = time.Now()
 	}
 	if opts.K < MinK {
 		return nil, fmt.Errorf("%w: k must be at least %d", app.ErrInvalid, MinK)

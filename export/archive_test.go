@@ -429,6 +429,25 @@ func TestKRuleTiny(t *testing.T) {
 	if len(r.Notes) < 4 {
 		t.Errorf("the report does not say what it merged: %q", r.Notes)
 	}
+	if r.Span != "2023 to 2025" {
+		t.Errorf("span: got %q", r.Span)
+	}
+
+	// The first and last quarters with reports are not named as such:
+	// they could hold fewer than k.
+	cases = nil
+	add(6, at(2026, time.August), app.CategoryHarassment, app.OutcomeWarning)
+	add(7, at(2026, time.November), app.CategoryHarassment, app.OutcomeWarning)
+	a, err = BuildArchive(ArchiveInput{Cases: cases}, ArchiveOptions{K: 5, Seed: ptr(uint64(9))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := a.Report.CategoryChart.Groups, []string{"2026 Q1–Q3", "2026 Q4"}; !slices.Equal(got, want) {
+		t.Errorf("quarters at the ends: got %q, want %q", got, want)
+	}
+	if a.Report.Span != "2026" {
+		t.Errorf("span: got %q", a.Report.Span)
+	}
 }
 
 func TestArchiveRefusesBadOptions(t *testing.T) {

@@ -30,7 +30,7 @@ import (
 type TransparencyReport struct {
 	Generated time.Time
 	// From and Until are the period asked for (zero: not bounded); Span
-	// says which quarters the reports in it were received in.
+	// says which years the reports in it were received in.
 	From, Until time.Time
 	Span        string
 	K           int
@@ -281,9 +281,11 @@ func buildReport(recs []ArchiveRecord, expunged []app.ExpungedCount, rr reportRa
 		i := yq{x.Year, x.Quarter}.index()
 		lo, hi = min(lo, i), max(hi, i)
 	}
-	r.Span = quarterLabel(fromIndex(lo)) + " to " + quarterLabel(fromIndex(hi))
-	if lo == hi {
-		r.Span = quarterLabel(fromIndex(lo))
+	// The span in years: the first and last quarter with a report could
+	// hold fewer than k.
+	r.Span = strconv.Itoa(fromIndex(lo).y)
+	if y := fromIndex(hi).y; y != fromIndex(lo).y {
+		r.Span += " to " + strconv.Itoa(y)
 	}
 	years, quarters := periods(recs, lo, hi, k, &nt)
 
@@ -343,9 +345,17 @@ func periods(recs []ArchiveRecord, lo, hi, k int, nt *notes) (years, quarters []
 		if len(gs) < len(qs) {
 			nt.periods = true
 		}
-		for _, qg := range gs {
+		for gi, qg := range gs {
 			a, b := fromIndex(p.first+qg.parts[0]), fromIndex(p.first+qg.parts[len(qg.parts)-1])
 			qp := period{first: a.index(), end: b.index() + 1}
+			// The first and last quarter with reports could hold fewer
+			// than k: the labels run to the ends of the year.
+			if gi == 0 {
+				a.q = 1
+			}
+			if gi == len(gs)-1 {
+				b.q = 4
+			}
 			switch {
 			case a.q == 1 && b.q == 4:
 				qp.label = p.label
