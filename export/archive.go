@@ -257,7 +257,7 @@ func anonymize(c *app.Case, id string, loc *time.Location, s *Scrubber, raw bool
 		Action:     GroupUndecided,
 		Appealed:   len(c.Appeals) > 0,
 	}
-	if c.Category != "" {
+	if c.Category.Valid() {
 		cat := c.Category
 		r.Category = &cat
 	}

@@ -199,6 +199,11 @@ func TestAnonymizeCase(t *testing.T) {
 				t.Errorf("summary: got %q", r.Summary)
 			}
 		}},
+		{"a category this version does not know", func(c *app.Case) { c.Category = "rudeness" }, func(t *testing.T, r ArchiveRecord) {
+			if r.Category != nil {
+				t.Errorf("got category %q, want none", *r.Category)
+			}
+		}},
 		{"a decision before receipt", func(c *app.Case) { c.DecidedAt = c.Received.Add(-time.Hour) }, func(t *testing.T, r ArchiveRecord) {
 			if *r.DaysToResolve != 0 {
 				t.Errorf("got %d days, want 0", *r.DaysToResolve)

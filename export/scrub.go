@@ -181,6 +181,11 @@ var nameParticles = map[string]bool{
 	"ter": true, "bin": true, "ibn": true, "zu": true, "af": true, "av": true,
 }
 
+// maxSplitName is the longest word in Han, Hangul or kana whose parts are
+// scrubbed on their own; names are shorter, and a longer text given as a
+// name would make thousands of parts.
+const maxSplitName = 8
+
 // namePatterns are the patterns a person's name gives: the whole name;
 // each of its words of two letters or more, but lower-case particles
 // ("van", "de"); runs of Han characters two at a time and longer (a
@@ -204,13 +209,14 @@ func namePatterns(name string) []pattern {
 		}
 		out = append(out, pattern{toks: []patTok{nameTok(w.Text, true)}})
 	}
-	// Han characters are one word each: add every run of two or more.
+	// Han characters are one word each: add every run of two or more (in
+	// a name of a reasonable length).
 	for i := 0; i < len(words); {
 		j := i
 		for j < len(words) && isHanWord(words[j].Text) {
 			j++
 		}
-		for a := i; a < j; a++ {
+		for a := i; a < j && j-i <= maxSplitName; a++ {
 			for b := a + 2; b <= j; b++ {
 				if a == i && b == j && a == 0 && b == len(words) {
 					continue // the whole name, already there
@@ -231,7 +237,7 @@ func namePatterns(name string) []pattern {
 			continue
 		}
 		r := []rune(w.Text)
-		for a := 0; a < len(r); a++ {
+		for a := 0; a < len(r) && len(r) <= maxSplitName; a++ {
 			for b := a + 2; b <= len(r); b++ {
 				if a == 0 && b == len(r) {
 					continue
@@ -424,8 +430,72 @@ func (s *Scrubber) MarkersFor(people []app.Identity, markers []string) Markers {
 
 // Scrub returns text without any known identity or contact detail, and
 // the number of things it took out. Known words become their marker in
-// own, or Removed.
+// own, or Removed. What one removal uncovers (a domain that ran into an
+// address) goes too: the text is scrubbed again until nothing changes.
+//
+// While it works, each replacement is a placeholder of two private-use
+// characters, which no pattern matches and every pattern takes for a
+// separator, so that a marker ("[Reporter A]") is never scrubbed itself;
+// the placeholders become the markers at the end. Private-use characters
+// in the text are dropped first.
 func (s *Scrubber) Scrub(text string, own Markers) (string, int) {
+	text = strings.Map(func(r rune) rune {
+		if privateUse(r) {
+			return -1
+		}
+		return r
+	}, text)
+	marks := &markTable{}
+	out, n := s.scrubOnce(text, own, marks)
+	for range 3 {
+		again, m := s.scrubOnce(out, own, marks)
+		if m == 0 {
+			break
+		}
+		out, n = again, n+m
+	}
+	if n == 0 {
+		return out, 0
+	}
+	return marks.expand(tidyRemoved(out)), n
+}
+
+// Placeholders: markStart followed by markBase+i stands for the i-th
+// marker of a markTable; the 0th is Removed.
+const (
+	markStart   = '\uE000'
+	markBase    = '\uE100'
+	removedMark = string(markStart) + string(markBase)
+)
+
+func privateUse(r rune) bool { return r >= 0xE000 && r <= 0xF8FF }
+
+// markTable numbers the markers of one Scrub.
+type markTable struct{ markers []string }
+
+// mark returns the placeholder of marker m.
+func (t *markTable) mark(m string) string {
+	if m == Removed {
+		return removedMark
+	}
+	i := slices.Index(t.markers, m)
+	if i < 0 {
+		t.markers = append(t.markers, m)
+		i = len(t.markers) - 1
+	}
+	return string(markStart) + string(rune(markBase+1+i))
+}
+
+// expand replaces the placeholders in s by their markers.
+func (t *markTable) expand(s string) string {
+	pairs := []string{removedMark, Removed}
+	for i, m := range t.markers {
+		pairs = append(pairs, string(markStart)+string(rune(markBase+1+i)), m)
+	}
+	return strings.NewReplacer(pairs...).Replace(s)
+}
+
+func (s *Scrubber) scrubOnce(text string, own Markers, marks *markTable) (string, int) {
 	text, n := scrubContacts(text)
 	words := app.Words(text)
 	var b strings.Builder
@@ -437,7 +507,7 @@ func (s *Scrubber) Scrub(text string, own Markers) (string, int) {
 			continue
 		}
 		b.WriteString(text[last:words[i].Start])
-		b.WriteString(marker)
+		b.WriteString(marks.mark(marker))
 		last = words[i+l-1].End
 		i += l
 		n++
@@ -446,7 +516,19 @@ func (s *Scrubber) Scrub(text string, own Markers) (string, int) {
 		return text, 0
 	}
 	b.WriteString(text[last:])
-	return b.String(), n
+	return tidyRemoved(b.String()), n
+}
+
+// tidyRemoved makes one of several Removed in a row, and of an @ before
+// one, so that what was one thing reads as one.
+func tidyRemoved(s string) string {
+	for {
+		t := strings.ReplaceAll(strings.ReplaceAll(s, removedMark+removedMark, removedMark), "@"+removedMark, removedMark)
+		if t == s {
+			return s
+		}
+		s = t
+	}
 }
 
 // matchAt returns how many words from words[i] the longest known pattern
@@ -504,7 +586,7 @@ func (s *Scrubber) matchAt(words []app.Word, i int, own Markers) (int, string) {
 // Contact details found by their form, known or not.
 var (
 	emailRE  = regexp.MustCompile(`[\p{L}\p{N}._%+\-]+@[\p{L}\p{N}\-]+(?:\.[\p{L}\p{N}\-]+)+`)
-	handleRE = regexp.MustCompile(`(?:^|[^\p{L}\p{N}_])(@[\p{L}\p{N}_][\p{L}\p{N}_.\-]*)`)
+	handleRE = regexp.MustCompile(`@[\p{L}\p{N}_](?:[\p{L}\p{N}_.\-]*[\p{L}\p{N}_])?(?:@[\p{L}\p{N}_](?:[\p{L}\p{N}_.\-]*[\p{L}\p{N}_])?)*`)
 	ipv6RE   = regexp.MustCompile(`[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*`)
 )
 
@@ -566,9 +648,17 @@ func mayHoldContact(f string) bool {
 	return false
 }
 
+// maxField is the longest run of text without spaces that scrubField
+// looks into; a longer one is not prose, may hide anything, and would
+// cost the URL pattern seconds, so it is removed whole.
+const maxField = 512
+
 // scrubField removes contact details from one run of text without
 // spaces.
 func scrubField(f string) (string, int) {
+	if len(f) > maxField {
+		return removedMark, 1
+	}
 	n := 0
 	replace := func(re *regexp.Regexp, keep func(string) bool) {
 		f = re.ReplaceAllStringFunc(f, func(m string) string {
@@ -576,27 +666,18 @@ func scrubField(f string) (string, int) {
 				return m
 			}
 			n++
-			return Removed
+			return removedMark
 		})
 	}
+	// Addresses first, as a handle is what is left of one without its
+	// domain; then handles, as a domain may follow one ("@bot.example").
 	replace(emailRE, nil)
+	replace(handleRE, nil)
 	replace(xurls.Relaxed(), nil)
 	replace(ipv6RE, func(m string) bool {
 		_, err := netip.ParseAddr(strings.Trim(m, ".:"))
 		return err != nil
 	})
-	if strings.Contains(f, "@") {
-		var b strings.Builder
-		last := 0
-		for _, m := range handleRE.FindAllStringSubmatchIndex(f, -1) {
-			b.WriteString(f[last:m[2]])
-			b.WriteString(Removed)
-			last = m[3]
-			n++
-		}
-		b.WriteString(f[last:])
-		f = b.String()
-	}
 	return f, n
 }
 
@@ -629,7 +710,7 @@ func scrubPhones(s string) (string, int) {
 			}
 			if digits >= minPhoneDigits {
 				b.WriteString(s[last:i])
-				b.WriteString(Removed)
+				b.WriteString(removedMark)
 				last, i, n = end, end, n+1
 				prevWord = false
 				continue

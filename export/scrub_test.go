@@ -1,7 +1,10 @@
 package export
 
 import (
+	"slices"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"casebook/app"
 )
@@ -38,6 +41,8 @@ func TestScrub(t *testing.T) {
 		{"an unknown e-mail address", "or to ünknown.person@example.net.", "or to [removed]."},
 		{"URLs", "see https://forum.example.org/t/123 and www.example.com/x", "see [removed] and [removed]"},
 		{"handles", "ping @zoeb, or @someone_else!", "ping [removed], or [removed]!"},
+		{"a handle ending a sentence", "Ask @helper.bot.", "Ask [removed]."},
+		{"a handle on a server", "@zk@social", "[removed]"},
 		{"a handle without its @", "lwojcik answered", "[removed] answered"},
 		{"phone numbers", "call +48 601 234 567 or (030) 1234-5678.", "call [removed] or [removed]."},
 		{"IP addresses", "from 192.168.10.20 and 2001:db8::1 at 10:30", "from [removed] and [removed] at 10:30"},
@@ -59,6 +64,7 @@ func TestScrub(t *testing.T) {
 		{"another initial stays", "K. Quill", "K. [removed]"},
 		{"a contact's words", "on Signal: bjork_s", "on [removed]"},
 		{"an address's local part", "amara said", "[removed] said"},
+		{"a run too long to be prose", "see " + strings.Repeat("1.", 300) + " then", "see [removed] then"},
 		{"nothing", "A neutral summary.", "A neutral summary."},
 		{"empty", "", ""},
 	}
@@ -96,6 +102,23 @@ func TestScrubMarkers(t *testing.T) {
 	}
 }
 
+// A marker is never scrubbed itself, even when someone's pseudonym reads
+// like one.
+func TestScrubKeepsMarkers(t *testing.T) {
+	s := NewScrubber(append(slices.Clone(scrubPeople), app.Identity{Pseudonym: "Reporter A"}, app.Identity{Name: "Removed Person"}))
+	own := s.MarkersFor([]app.Identity{scrubPeople[0]}, []string{"[Reporter A]"})
+	tests := []struct{ in, want string }{
+		{"Zoë Brandt wrote to @zoeb.", "[Reporter A] wrote to [removed]."},
+		{"Reporter A and Removed Person", "[removed] and [removed]"},
+		{"priv\uE000\uE101ate use", "private use"},
+	}
+	for _, tt := range tests {
+		if got, _ := s.Scrub(tt.in, own); got != tt.want {
+			t.Errorf("Scrub(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
 func BenchmarkScrub(b *testing.B) {
 	s := NewScrubber(scrubPeople)
 	text := "Zoë Brandt reported that Łukasz Wójcik sent hostile messages from @lwojcik in the chat; " +
@@ -104,4 +127,43 @@ func BenchmarkScrub(b *testing.B) {
 	for b.Loop() {
 		s.Scrub(text, nil)
 	}
+}
+
+// FuzzScrub checks that no text makes Scrub panic or give invalid UTF-8,
+// that scrubbing again changes nothing, and that no word of a known name
+// (two letters or more, not a particle) is left in what it gives.
+func FuzzScrub(f *testing.F) {
+	for _, s := range []string{"Zoë Brandt's post", "ZOE\nBRANDT", "Łukasza i Wójcika", "mail zoe.brandt@example.org",
+		"+48 601 234 567", "王小明说", "김민준은", "Dmitry Sokolov", "@zoeb https://x.example/a", "Pieter van Dalen", ""} {
+		f.Add(s)
+	}
+	s := NewScrubber(scrubPeople)
+	var words []string
+	for _, id := range scrubPeople {
+		for _, w := range app.Words(id.Name) {
+			orig := id.Name[w.Start:w.End]
+			if len([]rune(w.Text)) >= 2 && !(orig == strings.ToLower(orig) && nameParticles[w.Text]) {
+				words = append(words, w.Text)
+			}
+		}
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		if !utf8.ValidString(text) {
+			return
+		}
+		got, _ := s.Scrub(text, nil)
+		if !utf8.ValidString(got) {
+			t.Fatalf("Scrub(%q) = %q, not UTF-8", text, got)
+		}
+		if again, n := s.Scrub(got, nil); again != got || n != 0 {
+			t.Fatalf("scrubbing %q again gave %q", got, again)
+		}
+		for _, tok := range app.Tokens(got) {
+			for _, w := range words {
+				if tok == w || (isInfixScript(w) && strings.Contains(tok, w)) {
+					t.Fatalf("Scrub(%q) = %q keeps %q", text, got, w)
+				}
+			}
+		}
+	})
 }
