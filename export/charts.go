@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"image/color"
 	"math"
+	"strconv"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
@@ -58,6 +59,7 @@ func renderChart(c Chart, w, h float64) ([]byte, error) {
 	p.Title.Text = c.Title
 	p.Y.Label.Text = c.YLabel
 	p.Y.Min = 0
+	p.Y.Tick.Marker = plainTicks{}
 	p.NominalX(c.Groups...)
 	if len(c.Groups) > 6 {
 		p.X.Tick.Label.Rotation = math.Pi / 2
@@ -131,4 +133,18 @@ func tallest(c Chart) float64 {
 		top = math.Max(top, sum)
 	}
 	return top
+}
+
+// plainTicks are gonum's default ticks labelled without trailing zeros:
+// "250", not "250.00".
+type plainTicks struct{}
+
+func (plainTicks) Ticks(min, max float64) []plot.Tick {
+	ts := plot.DefaultTicks{}.Ticks(min, max)
+	for i := range ts {
+		if ts[i].Label != "" {
+			ts[i].Label = strconv.FormatFloat(ts[i].Value, 'f', -1, 64)
+		}
+	}
+	return ts
 }
