@@ -49,37 +49,51 @@ var demoPeople = []demoPerson{
 	{"Tomáš Dvořák", "@tdvorak", "tomas.d@example.org"},
 }
 
-var demoReports = []struct{ summary, description, where string }{
+var demoReports = []struct {
+	summary, description, where string
+	category                    Category
+}{
 	{"Repeated hostile comments in the issue queue",
 		"Over three weeks the reported person left dismissive and insulting comments on my patches, calling them worthless and telling me to quit contributing.",
-		"issue queue"},
+		"issue queue", CategoryPersonalAttack},
 	{"Unwelcome private messages after a meetup",
 		"After the regional meetup I received a series of private messages commenting on my appearance and asking me out, even after I said I was not interested.",
-		"direct messages"},
+		"direct messages", CategorySexualAttention},
 	{"Slurs in a community chat channel",
 		"During a discussion about release planning the reported person used an ethnic slur and then mocked people who objected.",
-		"community chat"},
+		"community chat", CategoryDiscrimination},
 	{"Dismissive remarks during code review",
 		"In code reviews the reported person repeatedly says that people from my country cannot write proper code.",
-		"code review"},
+		"code review", CategoryDiscrimination},
 	{"Threat to publish personal information",
 		"The reported person threatened in a public thread to post my home address after a disagreement about a module's maintainership.",
-		"forum thread"},
+		"forum thread", CategoryPrivacy},
 	{"Harassment at a contribution sprint",
 		"At the sprint table the reported person kept interrupting and mocking a first-time contributor until she left the room.",
-		"contribution sprint"},
+		"contribution sprint", CategoryHarassment},
 	{"Sexualised jokes in a session",
 		"A speaker made several sexualised jokes during a conference session and laughed off complaints in the Q&A.",
-		"conference session"},
+		"conference session", CategorySexualAttention},
 	{"Deliberate misgendering",
 		"The reported person keeps using the wrong pronouns for a contributor in meetings and in writing, after being corrected many times.",
-		"meetings and issue comments"},
+		"meetings and issue comments", CategoryHarassment},
 	{"Spam and insults in the marketplace channel",
 		"Several posts advertising services followed by insults to the people who flagged them as spam.",
-		"marketplace channel"},
+		"marketplace channel", CategoryDisruption},
 	{"Exclusion from a working group",
 		"I was removed from the working group's chat without explanation after raising concerns about its decisions.",
-		"working group chat"},
+		"working group chat", CategoryOther},
+}
+
+// demoArchiveSummaries are archive summaries of closed cases, as a member
+// might write them: %s is the kind of report, and %[2]s the reported
+// person's name, which a careful member would leave out and the archive
+// scrubs.
+var demoArchiveSummaries = []string{
+	"A contributor reported %s. The committee heard everyone involved and recorded its decision.",
+	"Report of %s. Both sides were heard; the committee discussed it at two meetings before deciding.",
+	"%s, reported by a community member. The committee spoke with %[2]s and with a witness.",
+	"A report of %s. %[2]s's replies were taken into account; the reporter was told the outcome.",
 }
 
 // demoDetails are sentences added to reports, so that no two large-demo
@@ -178,7 +192,8 @@ func Demo(opts DemoOptions) *DemoData {
 		d.Roster.Add(m.name, m.contact)
 	}
 	d.Roster.Me = d.Roster.Members[0].ID
-	g := &demoGen{opts: opts, rng: rng, data: d, codes: map[string]bool{}}
+	g := &demoGen{opts: opts, rng: rng, data: d, codes: map[string]bool{},
+		extra: rand.New(rand.NewPCG(opts.Seed^0x5bd1e995, opts.Seed))}
 
 	// The special cases first, so that even a small demo has them.
 	n := opts.Cases
@@ -210,6 +225,7 @@ func Demo(opts DemoOptions) *DemoData {
 type demoGen struct {
 	opts  DemoOptions
 	rng   *rand.Rand
+	extra *rand.Rand // for what demo cases gained later: categories, archive summaries
 	data  *DemoData
 	codes map[string]bool
 }
@@ -329,6 +345,35 @@ func (g *demoGen) ordinary(target Stage, outcome Outcome) {
 	c := g.newCase(received, reporter, g.person())
 	c.Urgent = g.pick(12) == 0
 	g.walk(c, target, outcome)
+	g.archive(c)
+}
+
+// archive gives a case past triage its category, and a closed case its
+// archive summary, from a random source of its own so that the cases
+// themselves are as they were before demo cases had these.
+func (g *demoGen) archive(c *Case) {
+	if c.Stage.Index() < StageGathering.Index() && c.Outcome == "" {
+		return
+	}
+	for _, r := range demoReports {
+		if r.summary == c.Summary && g.extra.IntN(10) > 0 {
+			c.Category = r.category
+		}
+	}
+	if !c.Closed() || g.extra.IntN(4) == 0 {
+		return
+	}
+	kind := strings.ToLower(c.Summary[:1]) + c.Summary[1:]
+	reported := c.PartiesWithRole(RoleReported)[0].Name
+	t := demoArchiveSummaries[g.extra.IntN(len(demoArchiveSummaries))]
+	if !strings.Contains(t, "%[2]s") {
+		c.ArchiveSummary = fmt.Sprintf(t, kind)
+	} else {
+		c.ArchiveSummary = fmt.Sprintf(t, kind, reported)
+	}
+	if strings.HasPrefix(t, "%s") {
+		c.ArchiveSummary = strings.ToUpper(c.ArchiveSummary[:1]) + c.ArchiveSummary[1:]
+	}
 }
 
 // brigade makes a cluster of near-identical anonymous reports about one

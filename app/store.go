@@ -49,7 +49,9 @@ func caseNS(id string) string { return caseNSPre + id }
 // Store is the committee's case book, kept in the vault. It holds every
 // case in memory for fast lists, due work and searches, and writes every
 // change through to the vault before reporting it done. Its methods are
-// safe for concurrent use. Cases it returns are copies.
+// safe for concurrent use. Cases it returns are copies (but for
+// ViewCases); a change to a case stores a new copy, never changes the
+// stored one in place.
 type Store struct {
 	st  Storage
 	now func() time.Time

@@ -64,6 +64,25 @@ func Tokens(s string) []string {
 	return out
 }
 
+// Word is one folded word of a text and where it is in the text.
+type Word struct {
+	// Text is the word folded.
+	Text string
+	// Start and End are the byte span in the text the word comes from;
+	// a possessive "'s" after it is not part of the span.
+	Start, End int
+}
+
+// Words returns the folded words of s with their spans, in order.
+func Words(s string) []Word {
+	var out []Word
+	scanWords(s, func(w []byte, start, end int) bool {
+		out = append(out, Word{Text: string(w), Start: start, End: end})
+		return true
+	})
+	return out
+}
+
 // scanWords calls fn with each folded word of s and the byte span
 // [start, end) it comes from in s, until fn returns false. The word's
 // bytes are only valid during the call.

@@ -94,6 +94,17 @@ func TestScanWordsSpans(t *testing.T) {
 	}
 }
 
+func TestWords(t *testing.T) {
+	text := "ZOË’s\nBrandt  and 王小明"
+	want := []Word{{"zoe", 0, 4}, {"brandt", 9, 15}, {"and", 17, 20}, {"王", 21, 24}, {"小", 24, 27}, {"明", 27, 30}}
+	if got := Words(text); !slices.Equal(got, want) {
+		t.Errorf("Words(%q) = %v, want %v", text, got, want)
+	}
+	if got := Words(""); got != nil {
+		t.Errorf("Words of nothing: got %v", got)
+	}
+}
+
 // FuzzTokens checks that tokens are folded, non-empty, stable when
 // tokenized again, and that their spans give them back.
 func FuzzTokens(f *testing.F) {

@@ -10,3 +10,11 @@ import _ "embed"
 //
 //go:embed intake.schema.json
 var IntakeSchema []byte
+
+// ArchiveSchema is the published JSON Schema (draft 2020-12) of one record
+// of the anonymized archive: a line of cases.jsonl. The archive export
+// writes it beside the records as schema.json; docs/archive.md describes
+// the format in words.
+//
+//go:embed archive.schema.json
+var ArchiveSchema []byte

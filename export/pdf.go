@@ -32,14 +32,15 @@ type PDFOptions struct {
 
 // doc is a document being laid out.
 type doc struct {
-	pdf   *fpdf.Fpdf
-	cov   *coverage
-	buf   sfnt.Buffer
-	has   map[string]bool // fallback slices registered
-	size  float64
-	bold  bool
-	width float64 // text width
-	lineH float64
+	pdf    *fpdf.Fpdf
+	cov    *coverage
+	buf    sfnt.Buffer
+	has    map[string]bool // fallback slices registered
+	size   float64
+	bold   bool
+	width  float64 // text width
+	lineH  float64
+	images int // charts placed so far
 }
 
 // newDoc starts an A4 document with the fonts, neutral metadata, and

@@ -98,22 +98,30 @@ func (c *command) caseCommand() *cobra.Command {
 	}
 	cmd.AddCommand(c.caseNewCommand(), c.caseListCommand(), c.caseShowCommand(), c.caseStepCommand(),
 		c.caseNoteCommand(), c.caseMessageCommand(), c.caseEvidenceCommand(), c.caseCorroborateCommand(),
-		c.caseWorksheetCommand())
+		c.caseWorksheetCommand(), c.caseCategoryCommand(), c.caseArchiveSummaryCommand())
 	return cmd
 }
 
 func (c *command) caseNewCommand() *cobra.Command {
-	var from string
+	var from, category string
 	cmd := &cobra.Command{
-		Use:   "new --from FILE.json",
+		Use:   "new --from FILE.json [--category CATEGORY]",
 		Short: "File a new report from an intake file and print its code name",
 		Long: `File a new report. The intake format is described in docs/intake.md ('-' reads
 standard input). Invalid input is refused with every problem listed by its
-field path, and nothing is stored.`,
+field path, and nothing is stored. --category sets the kind of behaviour
+reported (` + categoryNames() + `), in place of the intake's.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if from == "" {
 				return usageError{fmt.Errorf("name the intake file with --from FILE.json ('-' for standard input)")}
+			}
+			var cat app.Category
+			if category != "" {
+				var err error
+				if cat, err = app.ParseCategory(category); err != nil {
+					return usageError{err}
+				}
 			}
 			var r io.Reader = c.env.Stdin
 			if from != "-" {
@@ -129,6 +137,9 @@ field path, and nothing is stored.`,
 				if err != nil {
 					return err
 				}
+				if cat != "" {
+					in.Category = cat
+				}
 				k, err := s.NewCase(in)
 				if err != nil {
 					return err
@@ -139,6 +150,7 @@ field path, and nothing is stored.`,
 		},
 	}
 	cmd.Flags().StringVar(&from, "from", "", "the intake `FILE` ('-' for standard input)")
+	cmd.Flags().StringVar(&category, "category", "", "the kind of behaviour reported: a `CATEGORY` such as harassment")
 	return cmd
 }
 
@@ -261,6 +273,12 @@ func writeCase(w io.Writer, v caseView, ctx app.Context) error {
 	}
 	if k.RecordOnly {
 		fmt.Fprintln(w, "For the record only: no action requested.")
+	}
+	if k.Category != "" {
+		fmt.Fprintf(w, "Category: %s.\n", k.Category.Title())
+	}
+	if k.ArchiveSummary != "" {
+		fmt.Fprintf(w, "Archive summary: %s\n", oneLine(k.ArchiveSummary))
 	}
 	if m := ctx.Roster.Member(k.Responder); m != nil {
 		fmt.Fprintf(w, "Responder: %s.\n", m.Name)

@@ -20,8 +20,12 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"casebook/app"
 	"casebook/vault"
 )
+
+// Version is Casebook's version (app.Version).
+const Version = app.Version
 
 // Exit codes, as listed in the README.
 const (
@@ -155,6 +159,7 @@ Exit codes: 0 done, 1 error, 2 usage, 3 wrong passphrase, 4 vault in use,
 		c.draftCommand(),
 		c.messageCommand(),
 		c.attachmentCommand(),
+		c.exportCommand(),
 	)
 	return root
 }

@@ -29,7 +29,7 @@ func describe(err error, vaultDir string) (string, int) {
 	var importFailed importFailedError
 	switch {
 	case errors.As(err, &usage):
-		return sentence(usage.Error()), ExitUsage
+		return sentence(strings.TrimPrefix(usage.Error(), app.ErrInvalid.Error()+": ")), ExitUsage
 	case errors.Is(err, vault.ErrWrongPassphrase):
 		return "That passphrase (or recovery code) does not unlock the vault; nothing was changed.", ExitWrongPassphrase
 	case errors.Is(err, vault.ErrInUse):
@@ -46,6 +46,8 @@ func describe(err error, vaultDir string) (string, int) {
 		return fmt.Sprintf("A vault already exists in %s; nothing was changed.", vaultDir), ExitError
 	case errors.Is(err, vault.ErrNotEmpty):
 		return fmt.Sprintf("%s is not empty; restore needs a new or empty directory, and nothing was changed.", vaultDir), ExitError
+	case errors.Is(err, export.ErrDirNotEmpty), errors.Is(err, export.ErrNotDir):
+		return sentence(err.Error()) + " Name a new or empty directory for the archive; nothing was written.", ExitError
 	case errors.Is(err, vault.ErrNoSpace), errors.Is(err, export.ErrNoSpace):
 		return "The disk is full; nothing was changed — free some space and try again.", ExitError
 	case errors.As(err, &invalid):

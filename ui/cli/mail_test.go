@@ -32,9 +32,8 @@ func newMailEnv(t *testing.T) (*caseEnv, string) {
 
 // shownCase is what `case show --json` says of messages and parties.
 type shownCase struct {
-	Stage    app.Stage      `json:"stage"`
+	app.Case
 	Messages []*app.Message `json:"messages"`
-	Parties  []*app.Party   `json:"parties"`
 }
 
 func (e *caseEnv) show(code string) shownCase {
@@ -152,18 +151,6 @@ func TestImportEml(t *testing.T) {
 	}
 }
 
-// runIn runs a command with text on standard input.
-func (e *caseEnv) runIn(stdin string, args ...string) run {
-	e.t.Helper()
-	var out, errb strings.Builder
-	env := Env{
-		Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errb,
-		Getenv: func(k string) string { return map[string]string{"CASEBOOK_PASSPHRASE": goodPass}[k] },
-		Now:    func() time.Time { return e.now },
-	}
-	code := Run(append([]string{"--vault", e.dir}, args...), env)
-	return run{code: code, stdout: out.String(), stderr: errb.String()}
-}
 
 // A message with an attachment over the limit is refused, and nothing of
 // it is stored; the limit is a setting.
@@ -340,7 +327,7 @@ func TestDraftRefusals(t *testing.T) {
 			"Outreach goes to the people the report concerns, not to the reporter; write a request for information instead. Nothing was changed.\n"},
 		{"not known yet", []string{"draft", code, "--party", "p2", "--kind", "status-update", "--out", file}, ExitError,
 			"P2 (reported) does not know of the case yet; send outreach first. Nothing was changed.\n"},
-		{"no such kind", []string{"draft", code, "--party", "p2", "--kind", "poem", "--out", file}, ExitUsage, "Invalid input: unknown letter \"poem\""},
+		{"no such kind", []string{"draft", code, "--party", "p2", "--kind", "poem", "--out", file}, ExitUsage, "Unknown letter \"poem\""},
 		{"no such party", []string{"draft", code, "--party", "p9", "--kind", "outreach", "--out", file}, ExitError, "The case has no party \"p9\". Nothing was changed.\n"},
 		{"no file", []string{"draft", code, "--party", "p2", "--kind", "outreach"}, ExitUsage, "Name the party"},
 		{"a directory", []string{"draft", code, "--party", "p2", "--kind", "outreach", "--out", out}, ExitUsage,
