@@ -33,6 +33,8 @@ type caseView struct {
 	actions map[app.Action]*widget.Button
 	// why are the checklist's reasons, by action, for tests.
 	why map[app.Action]*widget.Label
+	// category is the case's kind of behaviour, for the archive.
+	category *widget.Select
 }
 
 func newCaseView(w *workspace, c *app.Case, due *app.DueItem) *caseView {
@@ -101,9 +103,21 @@ func (v *caseView) header() fyne.CanvasObject {
 	update := widget.NewButtonWithIcon("Status update…", theme.DocumentIcon(), v.onExportUpdate)
 	summary := widget.NewButtonWithIcon("Case summary…", theme.DocumentSaveIcon(), v.onExportSummary)
 	top := container.NewHBox(back, title, widget.NewLabel(stage), layout.NewSpacer(), update, summary)
+	var cats []string
+	for _, k := range append([]app.Category{""}, app.Categories...) {
+		cats = append(cats, k.Title())
+	}
+	v.category = widget.NewSelect(cats, nil)
+	v.category.SetSelected(c.Category.Title())
+	v.category.OnChanged = func(string) { v.onCategory() }
+	archive := widget.NewButtonWithIcon("Archive summary…", theme.DocumentCreateIcon(), v.onArchiveSummary)
+	if c.ArchiveSummary != "" {
+		archive.SetText("Archive summary ✓…")
+	}
+	record := container.NewHBox(widget.NewLabel("Kind of behaviour"), v.category, archive)
 	loc := v.w.store.Config().Location()
 	facts := &widget.Label{Text: fmt.Sprintf("Received %s. %s", c.Received.In(loc).Format("Monday 2 January 2006, 15:04"), c.Summary), Wrapping: fyne.TextWrapWord}
-	return container.NewVBox(top, facts)
+	return container.NewVBox(top, facts, record)
 }
 
 // brigadeBanner shows why the case is linked to others, or nil.
@@ -382,4 +396,43 @@ func (v *caseView) worksheet() fyne.CanvasObject {
 	add := widget.NewButtonWithIcon("Add a line…", theme.ContentAddIcon(), v.onAddCheck)
 	return widget.NewCard("Corroboration worksheet", "An anonymous report cannot be asked about directly: list what could be verified, and where.",
 		container.NewVBox(list, container.NewHBox(add)))
+}
+
+// onCategory sets the case's kind of behaviour.
+func (v *caseView) onCategory() {
+	v.w.g.touch()
+	i := v.category.SelectedIndex()
+	if i < 0 {
+		return
+	}
+	var cat app.Category
+	if i > 0 {
+		cat = app.Categories[i-1]
+	}
+	if cat == v.c.Category {
+		return
+	}
+	if _, err := v.w.store.SetCategory(v.code, cat); err != nil {
+		v.w.g.showError("The kind of behaviour was not set", err)
+	}
+	v.reload()
+}
+
+// onArchiveSummary edits the neutral summary the archive keeps.
+func (v *caseView) onArchiveSummary() {
+	v.w.g.touch()
+	text := v.w.g.newMultiLineEntry()
+	text.SetMinRowsVisible(6)
+	text.SetText(v.c.ArchiveSummary)
+	v.w.g.showForm("Archive summary", "Save", []*widget.FormItem{
+		widget.NewFormItem("", &widget.Label{Text: "A neutral account for the group's archive: what kind of thing happened and what was done, without names, " +
+			"handles or contacts. Casebook also removes every name and contact it knows when the archive is made.", Wrapping: fyne.TextWrapWord}),
+		widget.NewFormItem("Summary", text),
+	}, func() error {
+		if _, err := v.w.store.SetArchiveSummary(v.code, text.Text); err != nil {
+			return err
+		}
+		v.reload()
+		return nil
+	})
 }

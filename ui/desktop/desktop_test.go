@@ -408,6 +408,7 @@ func TestFileReportThroughTheForm(t *testing.T) {
 	// Fixed: the report is filed and in the vault.
 	f.received.SetText("2026-11-01 09:30")
 	f.channel.SetSelectedIndex(1)
+	f.category.SetSelected(app.CategoryPersonalAttack.Title())
 	test.Type(f.summary, "Rude replies in the issue queue")
 	test.Type(f.rName, "Robin Reporter")
 	test.Type(f.rContact, "robin@example.org")
@@ -432,7 +433,7 @@ func TestFileReportThroughTheForm(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Summary != "Rude replies in the issue queue" || c.Channel != app.ChannelEmail || len(c.Parties) != 2 || len(c.Evidence) != 1 {
+	if c.Summary != "Rude replies in the issue queue" || c.Channel != app.ChannelEmail || c.Category != app.CategoryPersonalAttack || len(c.Parties) != 2 || len(c.Evidence) != 1 {
 		t.Errorf("filed case: %q %q, %d parties, %d evidence", c.Summary, c.Channel, len(c.Parties), len(c.Evidence))
 	}
 	if f.summary.Text != "" {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -201,6 +202,58 @@ func (g *gui) cancellable(title string, total int, work func(ctx context.Context
 			g.touch()
 			d.Hide()
 			done(err)
+		})
+	})
+}
+
+// onExportArchive writes the anonymized archive and its transparency
+// report into a new folder inside the one the member chooses. Cancelled
+// before the files are written, it writes nothing; the files themselves
+// appear all at once (export.WriteArchive).
+func (w *workspace) onExportArchive() {
+	w.g.touch()
+	g, store := w.g, w.store
+	g.chooser().Folder(g.win, "Choose where to put the anonymized archive", func(parent string) {
+		if parent == "" {
+			return
+		}
+		now := g.opts.Now()
+		dir := filepath.Join(parent, "casebook-archive-"+now.In(store.Config().Location()).Format("2006-01-02"))
+		if err := export.CheckArchiveDir(dir); err != nil {
+			g.showError("The archive was not written", err)
+			return
+		}
+		var a *export.Archive
+		g.cancellable("Writing the anonymized archive…", 2, func(ctx context.Context, step func()) error {
+			var err error
+			a, err = export.BuildArchiveFrom(store, time.Time{}, time.Time{}, export.ArchiveOptions{K: export.DefaultK, Generated: now, Program: app.Version})
+			if err != nil {
+				return err
+			}
+			step()
+			if ctx.Err() != nil {
+				return errCancelled
+			}
+			// Recorded before anything is written: the audit log may
+			// over-report an export, never miss one.
+			if err := store.RecordExport("archive"); err != nil {
+				return err
+			}
+			if err := export.WriteArchive(dir, a, export.PDFOptions{}); err != nil {
+				return err
+			}
+			step()
+			return nil
+		}, func(err error) {
+			switch {
+			case errors.Is(err, errCancelled):
+				g.info("Cancelled", "No archive was written.")
+			case err != nil:
+				g.showError("The archive was not written", err)
+			default:
+				g.offerFolder("Archive written", fmt.Sprintf("Wrote the anonymized archive of %s, with its transparency report, to %s. Publish summary.pdf; keep the records for the group.",
+					plural(a.Manifest.Counts.Cases, "case"), filepath.Base(dir)), dir)
+			}
 		})
 	})
 }

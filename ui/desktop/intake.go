@@ -78,7 +78,7 @@ type intakeForm struct {
 	w *workspace
 
 	received, summary, description, when, where, prior *widget.Entry
-	channel                                            *widget.Select
+	channel, category                                  *widget.Select
 	reporter                                           *widget.RadioGroup
 	rName, rPseudonym, rContact, rRelation             *widget.Entry
 	reporterBox                                        *fyne.Container
@@ -119,6 +119,12 @@ func (f *intakeForm) build() fyne.CanvasObject {
 		chans = append(chans, channelWords[c])
 	}
 	f.channel = widget.NewSelect(chans, func(string) { f.w.g.touch() })
+	var cats []string
+	for _, k := range append([]app.Category{""}, app.Categories...) {
+		cats = append(cats, k.Title())
+	}
+	f.category = widget.NewSelect(cats, func(string) { f.w.g.touch() })
+	f.category.SetSelectedIndex(0)
 	f.summary = f.entry("One line: what happened, without names")
 	f.description = f.multiline("What the reporter says happened")
 	f.when = f.entry("When it happened, in the reporter's words")
@@ -144,6 +150,7 @@ func (f *intakeForm) build() fyne.CanvasObject {
 		f.item("Received", "received", f.received),
 		f.item("Channel", "channel", f.channel),
 		f.item("Summary", "summary", f.summary),
+		f.item("Kind of behaviour", "category", f.category),
 		f.item("Description", "description", f.description),
 		f.item("When", "when", f.when),
 		f.item("Where", "where", f.where),
@@ -288,6 +295,9 @@ func (f *intakeForm) intake() (*app.Intake, []app.Problem) {
 	if i := f.channel.SelectedIndex(); i >= 0 {
 		in.Channel = app.Channels[i]
 	}
+	if i := f.category.SelectedIndex(); i > 0 {
+		in.Category = app.Categories[i-1]
+	}
 	switch f.reporter.Selected {
 	case reporterIdentified:
 		in.Reporter = &app.IntakeReporter{Name: f.rName.Text, Contact: f.rContact.Text, Relationship: f.rRelation.Text}
@@ -374,6 +384,7 @@ func (f *intakeForm) reset() {
 	}
 	f.received.SetText(f.w.g.opts.Now().In(f.w.store.Config().Location()).Format(receivedLayout))
 	f.channel.ClearSelected()
+	f.category.SetSelectedIndex(0)
 	f.reporter.SetSelected(reporterIdentified)
 	f.ongoing.SetChecked(false)
 	f.recordOnly.SetChecked(false)
@@ -388,6 +399,7 @@ func (f *intakeForm) reset() {
 type formDraft struct {
 	Received     string               `json:"received"`
 	Channel      int                  `json:"channel"`
+	Category     int                  `json:"category"`
 	Summary      string               `json:"summary"`
 	Description  string               `json:"description"`
 	When         string               `json:"when"`
@@ -413,7 +425,7 @@ type personDraft struct {
 
 // draft returns the form's content, and false when nothing was typed.
 func (f *intakeForm) draft() ([]byte, bool) {
-	d := formDraft{Received: f.received.Text, Channel: f.channel.SelectedIndex(), Summary: f.summary.Text,
+	d := formDraft{Received: f.received.Text, Channel: f.channel.SelectedIndex(), Category: f.category.SelectedIndex(), Summary: f.summary.Text,
 		Description: f.description.Text, When: f.when.Text, Where: f.where.Text, Prior: f.prior.Text,
 		Reporter: f.reporter.Selected, Name: f.rName.Text, Pseudonym: f.rPseudonym.Text, Contact: f.rContact.Text,
 		Relationship: f.rRelation.Text, Ongoing: f.ongoing.Checked, RecordOnly: f.recordOnly.Checked, Urgent: f.urgent.Checked}
@@ -445,6 +457,9 @@ func (f *intakeForm) restore(data []byte) error {
 	f.received.SetText(d.Received)
 	if d.Channel >= 0 && d.Channel < len(app.Channels) {
 		f.channel.SetSelectedIndex(d.Channel)
+	}
+	if d.Category >= 0 && d.Category <= len(app.Categories) {
+		f.category.SetSelectedIndex(d.Category)
 	}
 	f.summary.SetText(d.Summary)
 	f.description.SetText(d.Description)

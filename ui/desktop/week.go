@@ -33,7 +33,8 @@ func (s *weekScreen) build() fyne.CanvasObject {
 	s.refresh()
 	agenda := widget.NewButtonWithIcon("Meeting agenda…", theme.DocumentSaveIcon(), s.w.onExportAgenda)
 	updates := widget.NewButtonWithIcon("Status updates due…", theme.MailSendIcon(), s.w.onExportUpdatesDue)
-	top := container.NewBorder(nil, nil, nil, container.NewHBox(agenda, updates), s.intro)
+	archive := widget.NewButtonWithIcon("Archive…", theme.StorageIcon(), s.w.onExportArchive)
+	top := container.NewBorder(nil, nil, nil, container.NewHBox(agenda, updates, archive), s.intro)
 	return container.NewBorder(container.NewPadded(top), nil, nil, nil, container.NewVScroll(s.list))
 }
 

@@ -350,3 +350,42 @@ func TestMainMenuCarriesTheShortcuts(t *testing.T) {
 		t.Error("the menu's Lock did not lock")
 	}
 }
+
+// The kind of behaviour and the archive summary are set in the case, and
+// the anonymized archive is written into a new folder inside the chosen
+// one, without the names it must not hold.
+func TestArchiveFromTheWindow(t *testing.T) {
+	h := unlockedWith(t, report(newClock().Now().Add(-time.Hour), "Rude replies"))
+	code := h.g.sess.store.List("")[0].Code
+	h.g.work.openCase(code, nil)
+	v := h.g.work.cases.current
+	v.category.SetSelected(app.CategoryHarassment.Title())
+	test.Tap(findButtonPrefix(t, h.g.work.cases.current.body, "Archive summary"))
+	h.fillItem(h.g.lastForm, "Summary", "Riley Reported posted insults; a warning was given.")
+	test.Tap(h.g.lastForm.ok)
+	c, _ := h.g.sess.store.Case(code)
+	if c.Category != app.CategoryHarassment || !strings.Contains(c.ArchiveSummary, "warning") {
+		t.Fatalf("case: %q, %q", c.Category, c.ArchiveSummary)
+	}
+
+	h.save = t.TempDir()
+	h.g.work.onExportArchive()
+	h.wait()
+	dirs, _ := filepath.Glob(filepath.Join(h.save, "casebook-archive-*"))
+	if len(dirs) != 1 {
+		t.Fatalf("archive folders: %v", dirs)
+	}
+	for _, name := range []string{export.FileRecords, export.FileCSV, export.FileSchema, export.FileReport, export.FileManifest} {
+		b, err := os.ReadFile(filepath.Join(dirs[0], name))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if strings.Contains(strings.ToLower(string(b)), "riley") || strings.Contains(strings.ToLower(string(b)), "robin") {
+			t.Errorf("%s holds a name", name)
+		}
+	}
+	records, _ := os.ReadFile(filepath.Join(dirs[0], export.FileRecords))
+	if !strings.Contains(string(records), "warning was given") {
+		t.Error("the scrubbed summary is not in the records")
+	}
+}
