@@ -114,7 +114,8 @@ func (v *caseView) header() fyne.CanvasObject {
 	if c.ArchiveSummary != "" {
 		archive.SetText("Archive summary ✓…")
 	}
-	record := container.NewHBox(widget.NewLabel("Kind of behaviour"), v.category, archive)
+	record := container.NewHBox(widget.NewLabel("Kind of behaviour"),
+		container.NewGridWrap(fyne.NewSize(260, v.category.MinSize().Height), v.category), archive)
 	loc := v.w.store.Config().Location()
 	facts := &widget.Label{Text: fmt.Sprintf("Received %s. %s", c.Received.In(loc).Format("Monday 2 January 2006, 15:04"), c.Summary), Wrapping: fyne.TextWrapWord}
 	return container.NewVBox(top, facts, record)
