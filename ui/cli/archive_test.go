@@ -28,7 +28,6 @@ func (e *caseEnv) runIn(stdin string, args ...string) run {
 	return run{code: code, stdout: out.String(), stderr: errb.String()}
 }
 
-
 func exampleFile() string { return filepath.Join("..", "..", "testdata", "intake", "example.json") }
 
 func TestCaseCategory(t *testing.T) {

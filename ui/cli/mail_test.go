@@ -151,7 +151,6 @@ func TestImportEml(t *testing.T) {
 	}
 }
 
-
 // A message with an attachment over the limit is refused, and nothing of
 // it is stored; the limit is a setting.
 func TestImportEmlRefusesOversizedAttachment(t *testing.T) {
