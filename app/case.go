@@ -302,6 +302,8 @@ type Case struct {
 	RecordOnly    bool         `json:"record_only,omitempty"`
 	Urgent        bool         `json:"urgent,omitempty"`
 	ReporterKind  ReporterKind `json:"reporter_kind"`
+	// Category is the kind of behaviour reported; empty until set.
+	Category Category `json:"category,omitempty"`
 
 	Parties   []*Party    `json:"parties"`
 	Evidence  []*Evidence `json:"evidence,omitempty"`

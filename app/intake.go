@@ -131,6 +131,7 @@ type Intake struct {
 	Received      time.Time        `json:"-"`
 	Channel       Channel          `json:"channel"`
 	Summary       string           `json:"summary"`
+	Category      Category         `json:"category,omitempty"`
 	Description   string           `json:"description,omitempty"`
 	When          string           `json:"when,omitempty"`
 	Where         string           `json:"where,omitempty"`
@@ -470,6 +471,9 @@ func (in *Intake) Validate() []Problem {
 		c.add("summary", msgRequired)
 	}
 	c.text("summary", in.Summary, maxSummaryLen)
+	if in.Category != "" && !in.Category.Valid() {
+		c.add("category", msgOneOf(Categories))
+	}
 	c.text("description", in.Description, maxDescriptionLen)
 	c.text("when", in.When, maxWhenWhereLen)
 	c.text("where", in.Where, maxWhenWhereLen)
@@ -598,6 +602,7 @@ func (in *Intake) NewCase(id, code string, now time.Time) *Case {
 		Received:      in.Received,
 		Channel:       in.Channel,
 		Summary:       t(in.Summary),
+		Category:      in.Category,
 		Description:   t(in.Description),
 		When:          t(in.When),
 		Where:         t(in.Where),
@@ -982,7 +987,7 @@ func pathWithin(path, parent string) bool {
 
 // fieldOrder is the order of the format's fields, for sorting problems.
 var fieldOrder = []string{
-	"received", "channel", "summary", "description", "when", "where",
+	"received", "channel", "summary", "category", "description", "when", "where",
 	"reporter", "anonymous", "name", "pseudonym", "handle", "contact", "relationship",
 	"role", "committee_member", "member_id",
 	"people", "evidence", "url", "note",

@@ -154,6 +154,9 @@ func TestParseIntakeProblems(t *testing.T) {
 		{"blank summary", func(doc map[string]any) { doc["summary"] = " \t\n" }, []string{"summary"}},
 		{"summary of another type", func(doc map[string]any) { doc["summary"] = 42 }, []string{"summary"}},
 		{"unknown channel", func(doc map[string]any) { doc["channel"] = "fax" }, []string{"channel"}},
+		{"unknown category", func(doc map[string]any) { doc["category"] = "rudeness" }, []string{"category"}},
+		{"category of another type", func(doc map[string]any) { doc["category"] = 3 }, []string{"category"}},
+		{"known category", func(doc map[string]any) { doc["category"] = "threat" }, nil},
 		{"impossible date", func(doc map[string]any) { doc["received"] = "2026-02-30" }, []string{"received"}},
 		{"date with a time but no zone", func(doc map[string]any) { doc["received"] = "2026-11-02T10:00:00" }, []string{"received"}},
 		{"date in another form", func(doc map[string]any) { doc["received"] = "02/11/2026" }, []string{"received"}},
@@ -469,12 +472,14 @@ func TestIntakeValidateForm(t *testing.T) {
 		Received: time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC),
 		Channel:  "fax",
 		Summary:  "Hostile replies",
+		Category: "rudeness",
 		Reporter: &IntakeReporter{Anonymous: true, Name: "Zoë Brandt"},
 		People:   []IntakePerson{{Name: "Björn Castellanos", Role: RoleReported}, {Handle: "x"}},
 		Evidence: []IntakeEvidence{{URL: "javascript:alert(1)"}},
 	}
 	want := []Problem{
 		{"channel", "must be one of form, email, chat, in-person, other"},
+		{"category", "must be one of harassment, discrimination, personal-attack, sexual-attention, threat, privacy, disruption, other"},
 		{"reporter.name", msgAnonName},
 		{"people[1].role", "required"},
 		{"evidence[0].url", msgURL},
@@ -553,7 +558,7 @@ func TestIntakeNewCase(t *testing.T) {
 	if c.ID != "c-0001" || c.Code != "BLUE-HERON" || c.Stage != StageReceived || c.ReporterKind != ReporterIdentified {
 		t.Errorf("got ID %q, code %q, stage %s, reporter %s", c.ID, c.Code, c.Stage, c.ReporterKind)
 	}
-	if !c.Received.Equal(in.Received) || c.Channel != ChannelEmail || c.Summary != in.Summary || c.PriorAttempts != in.PriorAttempts {
+	if !c.Received.Equal(in.Received) || c.Channel != ChannelEmail || c.Summary != in.Summary || c.PriorAttempts != in.PriorAttempts || c.Category != CategoryPersonalAttack {
 		t.Error("the case does not carry the intake's report")
 	}
 	wantHistory := []*Event{{At: now, Action: ActReceive, To: StageReceived}}
@@ -710,13 +715,20 @@ func TestIntakeSchemaLimits(t *testing.T) {
 	if got := enum(props("$defs", "person")["role"]); !slices.Equal(got, roles) {
 		t.Errorf("roles: schema says %v, Go says %v", got, roles)
 	}
+	var categories []string
+	for _, c := range Categories {
+		categories = append(categories, string(c))
+	}
+	if got := enum(props()["category"]); !slices.Equal(got, categories) {
+		t.Errorf("categories: schema says %v, Go says %v", got, categories)
+	}
 	// Every field of the format is a field of Intake, and the other way.
-	wantTop := []string{"channel", "description", "evidence", "ongoing", "people", "prior_attempts", "received", "record_only", "reporter", "summary", "urgent", "when", "where"}
+	wantTop := []string{"category", "channel", "description", "evidence", "ongoing", "people", "prior_attempts", "received", "record_only", "reporter", "summary", "urgent", "when", "where"}
 	if got := slices.Sorted(maps.Keys(props())); !slices.Equal(got, wantTop) {
 		t.Errorf("top-level fields: got %v, want %v", got, wantTop)
 	}
 	b, err := json.Marshal(Intake{ // a value, not a pointer: received must still be written
-		Received: time.Now(), Channel: ChannelEmail, Summary: "s", Description: "d", When: "w", Where: "w", PriorAttempts: "p",
+		Received: time.Now(), Channel: ChannelEmail, Summary: "s", Category: CategoryOther, Description: "d", When: "w", Where: "w", PriorAttempts: "p",
 		Reporter: &IntakeReporter{}, People: []IntakePerson{{}}, Evidence: []IntakeEvidence{{}}, Ongoing: true, RecordOnly: true, Urgent: true,
 	})
 	if err != nil {
