@@ -680,6 +680,24 @@ func TestBundleSkips(t *testing.T) {
 			t.Errorf("got %+v, want the first skipped without its code, the second added", rep.Cases)
 		}
 	})
+	t.Run("an expunged case", func(t *testing.T) {
+		p := newPeers(t)
+		a, b := p.a, p.b
+		c := closedCase(t, a)
+		bundle := send(t, a, []string{c.Code}, "Blair Sample")
+		receive(t, b, bundle)
+		b.clock.Advance(40 * 24 * 30 * time.Hour)
+		if done, err := b.s.Expunge(b.clock.Now()); err != nil || len(done) != 1 {
+			t.Fatalf("Expunge: got %v, %v; want the case", done, err)
+		}
+		rep := receive(t, b, bundle)
+		if rep.Cases[0].Status != ImportSkipped || !strings.Contains(rep.Cases[0].Reason, "expunged") {
+			t.Errorf("got %+v, want skipped as expunged", rep.Cases[0])
+		}
+		if len(b.s.List("")) != 0 {
+			t.Errorf("the expunged case came back")
+		}
+	})
 }
 
 func TestBundleNewCaseCodeTaken(t *testing.T) {

@@ -21,6 +21,9 @@ type Storage interface {
 	Scan(ns, prefix string, fn func(key string, value []byte) error) error
 	Namespaces() ([]string, error)
 	SetActor(name string)
+	// DestroyNamespaces and Compact expunge cases (see Store.Expunge).
+	DestroyNamespaces(names ...string) error
+	Compact() error
 }
 
 // ErrNoCase means no case has the code name given.
