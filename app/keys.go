@@ -49,6 +49,10 @@ var ErrKeyInUse = errors.New("that key belongs to another member")
 // must be asked for.
 var ErrKeyChange = errors.New("the member already has a different key")
 
+// ErrOwnKey means a key line was given for the member who uses this
+// vault: their keys are the vault's own, made by the vault.
+var ErrOwnKey = errors.New("that is not this vault's key, and the member using this vault has the vault's own keys")
+
 // MemberKey is a member's public keys: the age recipient that bundles for
 // them are encrypted to, and the Ed25519 key that checks the bundles they
 // sign.
@@ -317,7 +321,7 @@ func (s *Store) SetMemberKey(member string, k MemberKey, replace bool) (*Member,
 			return nil, err
 		}
 		if !found || !id.public().Equal(k) {
-			return nil, fmt.Errorf("%w: that is not this vault's key; your own key is set by 'casebook key'", ErrKeyChange)
+			return nil, ErrOwnKey
 		}
 		id.wipe()
 	}

@@ -139,8 +139,8 @@ func TestMyKeyAndSetMemberKey(t *testing.T) {
 	if _, err := e.s.SetMemberKey("Casey Placeholder", other, false); !errors.Is(err, ErrKeyInUse) {
 		t.Errorf("another member's key: got %v, want ErrKeyInUse", err)
 	}
-	if _, err := e.s.SetMemberKey("Alex Example", other, true); !errors.Is(err, ErrKeyChange) {
-		t.Errorf("a foreign key for the member using the vault: got %v, want ErrKeyChange", err)
+	if _, err := e.s.SetMemberKey("Alex Example", other, true); !errors.Is(err, ErrOwnKey) {
+		t.Errorf("a foreign key for the member using the vault: got %v, want ErrOwnKey", err)
 	}
 	if _, err := e.s.SetMemberKey("Nobody", other, false); !errors.Is(err, ErrInvalid) {
 		t.Errorf("unknown member: got %v, want ErrInvalid", err)
