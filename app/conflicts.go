@@ -362,12 +362,13 @@ func (s *Store) ResolveConflict(code, conflictID string, keep Keep) error {
 	ns := caseNS(c.ID)
 	var newCase *Case
 	var put []byte
-	del := false
+	del, existed := false, false
 	if keep == KeepTheirs {
 		r, err := s.recordDoc(c, x.Where.Record)
 		if err != nil {
 			return err
 		}
+		existed = r != nil
 		switch {
 		case x.Theirs.Whole && x.Theirs.Absent, x.Theirs.Absent && len(x.Where.Path) == 0:
 			del = true
@@ -440,8 +441,12 @@ func (s *Store) ResolveConflict(code, conflictID string, keep Keep) error {
 	}
 	if put != nil || del {
 		if strings.HasPrefix(x.Where.Record, msgKeyPre) {
-			keys, _ := s.recordKeys(c.ID, msgKeyPre)
-			s.msgs[c.ID] = len(keys)
+			switch {
+			case del && existed:
+				s.msgs[c.ID]--
+			case put != nil && !existed:
+				s.msgs[c.ID]++
+			}
 		}
 		s.changedLocked()
 		s.reindexLocked(s.cases[c.ID], nil)

@@ -376,8 +376,10 @@ func (s *Store) PrepareBundle(codes, to []string, opts BundleOptions) (*Outgoing
 				meta.Items[short] = itemUID(pub, c.ID, short)
 			}
 		}
-		if cr := set[caseKey]; cr != nil {
-			memberRefs(cr.doc, refs)
+		for _, r := range set {
+			if r.doc != nil {
+				memberRefs(r.doc, refs)
+			}
 		}
 		payload.Cases = append(payload.Cases, bundleCase{Meta: meta, Records: rs})
 		h.Cases = append(h.Cases, bundleCaseRef{ID: c.ID, Version: version})
@@ -611,7 +613,7 @@ func (s *Store) ImportBundle(r io.Reader) (*ImportReport, error) {
 		return nil, ErrUnknownSigner
 	}
 	if !sender.Active {
-		return nil, fmt.Errorf("%w: %s is a former member", ErrUnknownSigner, sender.Name)
+		return nil, fmt.Errorf("%w: a former member (%s)", ErrUnknownSigner, sender.Name)
 	}
 	if err := content.verify(h); err != nil {
 		return nil, err
@@ -739,6 +741,7 @@ type casePlan struct {
 	found   []rawConflict
 	isNew   bool
 	wrote   bool
+	msgs    int // the case's messages after the merge
 }
 
 // planCaseLocked works out what importing one case does. The caller holds
@@ -943,6 +946,11 @@ func (s *Store) planCaseLocked(in *incoming, bc bundleCase) (*casePlan, error) {
 			plan.del = append(plan.del, k)
 		}
 	}
+	for k := range merged {
+		if strings.HasPrefix(k, msgKeyPre) {
+			plan.msgs++
+		}
+	}
 	slices.Sort(plan.del)
 	plan.result.Code = c.Code
 	plan.result.Taken = m.taken
@@ -1056,22 +1064,8 @@ func (s *Store) applyPlanLocked(in *incoming, plan *casePlan, first bool) error 
 	}
 	s.cases[plan.caseID] = plan.c
 	s.codes[plan.c.Code] = plan.caseID
-	n := 0
-	if keys, err := s.recordKeys(plan.caseID, msgKeyPre); err == nil {
-		n = len(keys)
-	}
-	s.msgs[plan.caseID] = n
+	s.msgs[plan.caseID] = plan.msgs
 	s.changedLocked()
 	s.reindexLocked(plan.c, nil)
 	return nil
-}
-
-// recordKeys lists a case's record keys that start with prefix.
-func (s *Store) recordKeys(caseID, prefix string) ([]string, error) {
-	var keys []string
-	err := s.st.Scan(caseNS(caseID), prefix, func(key string, _ []byte) error {
-		keys = append(keys, key)
-		return nil
-	})
-	return keys, err
 }
