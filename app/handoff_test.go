@@ -719,3 +719,113 @@ func TestBundleNewCaseCodeTaken(t *testing.T) {
 		t.Errorf("Case(%s): got %v, %v; want the imported case", got, k, err)
 	}
 }
+
+// TestBundleConflictsInRecords: a message changed on both sides conflicts
+// field by field; an attachment changed on both sides conflicts whole.
+// Settling takes theirs in place.
+func TestBundleConflictsInRecords(t *testing.T) {
+	p := newPeers(t)
+	a, b := p.a, p.b
+	c := a.newCase(t, testIntake(a.clock.Now()))
+	m, err := a.s.AddMessage(c.Code, Message{PartyID: "p1", Direction: Out, Text: "Draft reply", Pending: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	putRecord := func(e *storeEnv, key string, value []byte) {
+		t.Helper()
+		if err := e.v.Update(func(tx *vault.Tx) error { return tx.Put(caseNS(c.ID), key, value) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	putRecord(a, "att.a9", []byte("\x89PNG original"))
+	receive(t, b, send(t, a, []string{c.Code}, "Blair Sample"))
+
+	editMessage := func(e *storeEnv, text string) {
+		t.Helper()
+		raw, err := e.v.Get(caseNS(c.ID), msgKeyPre+m.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var msg Message
+		if err := json.Unmarshal(raw, &msg); err != nil {
+			t.Fatal(err)
+		}
+		msg.Text, msg.Pending = text, false
+		b, _ := json.Marshal(msg)
+		putRecord(e, msgKeyPre+m.ID, b)
+	}
+	editMessage(a, "Reply as Alex sent it")
+	editMessage(b, "Reply as Blair sent it")
+	putRecord(a, "att.a9", []byte("\x89PNG Alex's"))
+	putRecord(b, "att.a9", []byte("\x89PNG Blair's"))
+
+	rep := receive(t, a, send(t, b, []string{c.Code}, "Alex Example"))
+	if rep.Cases[0].Conflicts != 2 {
+		t.Fatalf("import: got %+v, want 2 conflicts", rep.Cases[0])
+	}
+	list, err := a.s.MergeConflicts(c.Code)
+	if err != nil || len(list) != 2 {
+		t.Fatalf("MergeConflicts: got %+v, %v", list, err)
+	}
+	byField := map[string]MergeConflict{}
+	for _, x := range list {
+		byField[x.Field] = x
+	}
+	msgConflict, attConflict := byField["msg."+m.ID+":text"], byField["att.a9"]
+	if msgConflict.What != "message "+m.ID+": text" || msgConflict.Mine != `"Reply as Alex sent it"` || msgConflict.Theirs != `"Reply as Blair sent it"` {
+		t.Errorf("message conflict: got %+v", msgConflict)
+	}
+	if attConflict.What != "attachment a9" || attConflict.Theirs != "a file of 12 bytes" || attConflict.Was != "a file of 13 bytes" {
+		t.Errorf("attachment conflict: got %+v", attConflict)
+	}
+	// pending went false on both sides alike: no conflict there.
+	for _, x := range list {
+		if err := a.s.ResolveConflict(c.Code, x.ID, KeepTheirs); err != nil {
+			t.Fatalf("ResolveConflict %s: %v", x.Field, err)
+		}
+	}
+	msgs, _ := a.s.Messages(c.Code)
+	if len(msgs) != 1 || msgs[0].Text != "Reply as Blair sent it" || msgs[0].Pending {
+		t.Errorf("message after taking theirs: got %+v", msgs)
+	}
+	if got, _ := a.v.Get(caseNS(c.ID), "att.a9"); string(got) != "\x89PNG Blair's" {
+		t.Errorf("attachment after taking theirs: got %q", got)
+	}
+	if hits, _ := a.s.Search("Blair sent", 5); len(hits) != 1 {
+		t.Errorf("search after taking theirs: got %v, want the message", hits)
+	}
+}
+
+func TestExpungeDropsConflicts(t *testing.T) {
+	p := newPeers(t)
+	a, b := p.a, p.b
+	c := closedCase(t, a)
+	receive(t, b, send(t, a, []string{c.Code}, "Blair Sample"))
+	if _, err := a.s.SetArchiveSummary(c.Code, "Alex's summary"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.s.SetArchiveSummary(c.Code, "Blair's summary"); err != nil {
+		t.Fatal(err)
+	}
+	if rep := receive(t, a, send(t, b, []string{c.Code}, "Alex Example")); rep.Conflicts() != 1 {
+		t.Fatalf("import: got %+v, want 1 conflict", rep.Cases[0])
+	}
+	a.clock.Advance(400 * 24 * time.Hour)
+	if done, err := a.s.Expunge(a.clock.Now()); err != nil || len(done) != 1 {
+		t.Fatalf("Expunge: got %v, %v", done, err)
+	}
+	for round := range 2 {
+		s := a.s
+		if round == 1 {
+			s = a.reopen(t)
+		}
+		if list, err := s.MergeConflicts(""); err != nil || len(list) != 0 {
+			t.Errorf("conflicts after expunge: got %+v, %v", list, err)
+		}
+		for _, d := range s.Due(a.clock.Now()) {
+			if d.Kind == DueMergeConflicts {
+				t.Errorf("due after expunge: got %+v", d)
+			}
+		}
+	}
+}
