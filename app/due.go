@@ -26,13 +26,16 @@ const (
 	DueInform       DueKind = "inform"
 	DueFollowUp     DueKind = "follow-up"
 	DueExpunge      DueKind = "expunge"
+	// DueMergeConflicts is a case with merge conflicts from a bundle to
+	// settle (see Store.MergeConflicts).
+	DueMergeConflicts DueKind = "merge-conflicts"
 )
 
 var dueRank = map[DueKind]int{}
 
 func init() {
 	for i, k := range []DueKind{DueDanger, DueUrgentReport, DueConflicts, DueAcknowledge, DueTriage,
-		DueBrigade, DueOutreach, DueReview, DueVote, DueDecision, DueStatus, DueInform, DueFollowUp, DueExpunge} {
+		DueBrigade, DueOutreach, DueReview, DueVote, DueDecision, DueStatus, DueInform, DueFollowUp, DueMergeConflicts, DueExpunge} {
 		dueRank[k] = i
 	}
 }
@@ -105,13 +108,18 @@ func Due(cases []*Case, flags []BrigadeFlag, ctx Context, asOf time.Time) []DueI
 			Due: due, Overdue: due.Before(dayStart),
 			Text: fmt.Sprintf("Review %d linked reports together at the meeting: possible brigading", len(open))})
 	}
-	// The order is total (no two items share case, kind and party), so an
-	// unstable sort gives one answer, and faster than a stable one.
+	sortDue(items)
+	return items
+}
+
+// sortDue puts due items in their order. The order is total (no two items
+// share case, kind and party), so an unstable sort gives one answer, and
+// faster than a stable one.
+func sortDue(items []DueItem) {
 	slices.SortFunc(items, func(a, b DueItem) int {
 		return cmp.Or(a.Due.Compare(b.Due), cmp.Compare(dueRank[a.Kind], dueRank[b.Kind]),
 			cmp.Compare(a.Code, b.Code), cmp.Compare(a.PartyID, b.PartyID), cmp.Compare(a.Action, b.Action))
 	})
-	return items
 }
 
 // dueForCase adds the work one case needs.

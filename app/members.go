@@ -14,6 +14,10 @@ type Member struct {
 	Name    string `json:"name"`
 	Contact string `json:"contact,omitempty"`
 	Active  bool   `json:"active"`
+	// Key is the member's public keys, from their key line (see
+	// ParseMemberKey); nil until recorded. Bundles go only to members
+	// with keys, and come only from them.
+	Key *MemberKey `json:"key,omitempty"`
 }
 
 // Roster is the committee and which member uses this vault.

@@ -21,6 +21,9 @@ type Storage interface {
 	Scan(ns, prefix string, fn func(key string, value []byte) error) error
 	Namespaces() ([]string, error)
 	SetActor(name string)
+	// DestroyNamespaces and Compact expunge cases (see Store.Expunge).
+	DestroyNamespaces(names ...string) error
+	Compact() error
 }
 
 // ErrNoCase means no case has the code name given.
@@ -62,6 +65,8 @@ type Store struct {
 	roster Roster
 	config Config
 	msgs   map[string]int // messages per case ID
+	// merges counts each case's merge conflicts waiting to be settled.
+	merges map[string]mergeMark
 
 	// flags caches the brigading flags; a change to any case clears it.
 	flagsMu sync.Mutex
@@ -85,6 +90,9 @@ func OpenStore(st Storage, now func() time.Time) (*Store, error) {
 		return nil, err
 	}
 	if err := s.loadJSON(committeeNS, configKey, &s.config); err != nil {
+		return nil, err
+	}
+	if err := s.loadJSON(committeeNS, mergeIndexKey, &s.merges); err != nil {
 		return nil, err
 	}
 	names, err := st.Namespaces()
@@ -573,7 +581,12 @@ func (s *Store) Due(asOf time.Time) []DueItem {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	all := s.allLocked()
-	return Due(all, s.brigadingLocked(all), s.contextLocked(), asOf)
+	items := Due(all, s.brigadingLocked(all), s.contextLocked(), asOf)
+	if conflicts := s.dueConflictsLocked(asOf); len(conflicts) > 0 {
+		items = append(items, conflicts...)
+		sortDue(items)
+	}
+	return items
 }
 
 // SearchResult is one place a search found its words.

@@ -78,6 +78,7 @@ func (v *Vault) finishDestroy() error {
 	if len(pending) == 0 && len(v.ring.epochs) == 1 {
 		return nil
 	}
+	v.dropRecords(pending)
 	for _, ns := range pending {
 		if err := v.deletePrefix(recordPrefix(ns)); err != nil {
 			return err
@@ -91,6 +92,28 @@ func (v *Vault) finishDestroy() error {
 		markers = append(markers, destroyedKeyName(ns))
 	}
 	return v.writeBatches(markers, func(txn *badger.Txn, k []byte) error { return txn.Delete(k) })
+}
+
+// dropRecords removes the destroyed namespaces' records from the storage
+// engine's files, every version of them: the write-ahead log is flushed
+// and the tables holding them are rewritten without them (Badger's
+// DropPrefix, which sees only namespaces that still have records, so it
+// runs before deletePrefix). Values large enough to live in Badger's value
+// log stay there, sealed under the destroyed key, until value-log garbage
+// collection rewrites their file (Compact). It is a courtesy on top of
+// crypto-shredding, which alone makes the records unreadable; a failure
+// is logged and otherwise ignored.
+func (v *Vault) dropRecords(names []string) {
+	if len(names) == 0 {
+		return
+	}
+	prefixes := make([][]byte, len(names))
+	for i, ns := range names {
+		prefixes[i] = recordPrefix(ns)
+	}
+	if err := v.db.DropPrefix(prefixes...); err != nil {
+		v.opts.Logger.Warn("vault: could not drop destroyed records from the storage files; they stay unreadable", "error", err)
+	}
 }
 
 // deletePrefix deletes every key starting with prefix, in batches.

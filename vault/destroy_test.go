@@ -236,3 +236,60 @@ func TestDestroyResumesAfterCrash(t *testing.T) {
 		mustCheck(t, v)
 	})
 }
+
+// versions counts every version Badger still holds of keys starting with
+// prefix, deleted ones included.
+func versions(t *testing.T, v *Vault, prefix []byte) int {
+	t.Helper()
+	n := 0
+	err := v.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, AllVersions: true})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			n++
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("versions of %q: %v", prefix, err)
+	}
+	return n
+}
+
+// TestDestroyDropsEveryVersion shows that destroying a namespace removes
+// every version of its records from the storage engine, not only the
+// current one: deleting a record alone leaves its old version behind.
+func TestDestroyDropsEveryVersion(t *testing.T) {
+	v, dir, _ := newTestVault(t)
+	put(t, v, "case-keep", "report", "kept, version 1")
+	put(t, v, "case-keep", "report", "kept, version 2")
+	put(t, v, "case-keep", "old", "deleted normally")
+	put(t, v, "case-gone", "report", "to be destroyed, version 1")
+	put(t, v, "case-gone", "report", "to be destroyed, version 2")
+	put(t, v, "case-gone", "msg/0001", "also destroyed")
+	if err := v.Update(func(tx *Tx) error { return tx.Delete("case-keep", "old") }); err != nil {
+		t.Fatal(err)
+	}
+	// The control: Badger keeps old and deleted versions, and the
+	// iterator sees them.
+	if n := versions(t, v, recordPrefix("case-gone")); n < 3 {
+		t.Fatalf("versions before destroying: got %d, want at least 3", n)
+	}
+	if n := versions(t, v, recordKeyName("case-keep", "old")); n < 2 {
+		t.Fatalf("versions of a deleted record: got %d, want at least 2 (the value and the deletion)", n)
+	}
+	if err := v.DestroyNamespaces("case-gone"); err != nil {
+		t.Fatal(err)
+	}
+	if n := versions(t, v, recordPrefix("case-gone")); n != 0 {
+		t.Errorf("versions after destroying: got %d, want none", n)
+	}
+	mustGet(t, v, "case-keep", "report", "kept, version 2")
+	mustCheck(t, v)
+	lockVault(t, v)
+	v = openTestVault(t, dir, testPassphrase)
+	if n := versions(t, v, recordPrefix("case-gone")); n != 0 {
+		t.Errorf("versions after reopening: got %d, want none", n)
+	}
+	mustGet(t, v, "case-keep", "report", "kept, version 2")
+}

@@ -86,9 +86,12 @@
 // the head.
 //
 // Destruction. DestroyNamespaces deletes a namespace's data key and writes
-// a 'd' marker in one transaction, then deletes the namespace's records,
-// moves every surviving namespace key to a new epoch key, forgets the old
-// epoch key (rewriting the keyring file) and removes the marker. Copies of
+// a 'd' marker in one transaction, then deletes the namespace's records
+// (every version of them: Badger's write-ahead log is flushed and its
+// tables rewritten without them; large values in its value log wait for
+// value-log garbage collection), moves every surviving namespace key to a
+// new epoch key, forgets the old epoch key (rewriting the keyring file) and
+// removes the marker. Copies of
 // the destroyed key or records that Badger's log-structured files still
 // hold are sealed under keys that no longer exist. The old keyring file's
 // blocks may survive on the disk itself until the file system reuses them;

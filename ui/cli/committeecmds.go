@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"text/tabwriter"
@@ -30,7 +31,7 @@ func (c *command) memberCommand() *cobra.Command {
 					return printJSON(c.env.Stdout, r)
 				}
 				tw := tabwriter.NewWriter(c.env.Stdout, 0, 4, 2, ' ', 0)
-				fmt.Fprintln(tw, "ID\tNAME\tCONTACT\tSTATUS")
+				fmt.Fprintln(tw, "ID\tNAME\tCONTACT\tSTATUS\tKEY")
 				for _, m := range r.Members {
 					status := "active"
 					if !m.Active {
@@ -39,7 +40,11 @@ func (c *command) memberCommand() *cobra.Command {
 					if m.ID == r.Me {
 						status += ", uses this vault"
 					}
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", m.ID, m.Name, m.Contact, status)
+					key := "none yet"
+					if m.Key != nil {
+						key = m.Key.Fingerprint()
+					}
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", m.ID, m.Name, m.Contact, status, key)
 				}
 				return tw.Flush()
 			})
@@ -47,13 +52,25 @@ func (c *command) memberCommand() *cobra.Command {
 	}
 	list.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 
-	var contact string
+	var contact, keyLine string
 	var me bool
 	add := &cobra.Command{
 		Use:   "add NAME",
-		Short: "Add a member to the roster",
+		Short: "Add a member to the roster (with --key, their public keys)",
 		Args:  exactArgs(1, "the member's NAME"),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			var key *app.MemberKey
+			var lineName string
+			if keyLine != "" {
+				if me {
+					return usageError{errors.New("the member using this vault has the vault's own keys; leave out --key with --me")}
+				}
+				k, name, err := app.ParseMemberKey(keyLine)
+				if err != nil {
+					return err
+				}
+				key, lineName = &k, name
+			}
 			return c.withStore(func(s *app.Store) error {
 				var added *app.Member
 				err := s.UpdateRoster(func(r *app.Roster) error {
@@ -61,7 +78,12 @@ func (c *command) memberCommand() *cobra.Command {
 					if err != nil {
 						return err
 					}
-					if me || len(r.Members) == 1 {
+					if key != nil {
+						if err := r.SetKey(m, *key); err != nil {
+							return err
+						}
+					}
+					if me || len(r.Members) == 1 && key == nil {
 						r.Me = m.ID
 					}
 					added = m
@@ -71,12 +93,17 @@ func (c *command) memberCommand() *cobra.Command {
 					return err
 				}
 				fmt.Fprintf(c.env.Stdout, "Added %s as %s.\n", added.Name, added.ID)
+				if key != nil {
+					fmt.Fprintf(c.env.Stdout, "Their keys' fingerprint is %s: compare it with theirs.\n", key.Fingerprint())
+					warnOtherName(c.env, lineName, added.Name)
+				}
 				return nil
 			})
 		},
 	}
 	add.Flags().StringVar(&contact, "contact", "", "how the committee reaches the member")
 	add.Flags().BoolVar(&me, "me", false, "this member uses this vault")
+	add.Flags().StringVar(&keyLine, "key", "", "the member's key `LINE`, as their 'casebook key' printed it (quoted)")
 
 	var change bool
 	setMe := &cobra.Command{
@@ -148,7 +175,7 @@ passes to another member); the change itself is in the audit log.`,
 	conflict.Flags().StringVar(&kind, "kind", "hard", "hard (shut out of the case) or soft (declared)")
 	conflict.Flags().StringVar(&reason, "reason", "", "why")
 
-	cmd.AddCommand(list, add, setMe, deactivate, conflict)
+	cmd.AddCommand(list, add, c.memberKeyCommand(), setMe, deactivate, conflict)
 	return cmd
 }
 

@@ -100,6 +100,9 @@ func describe(err error, vaultDir string) (string, int) {
 	case errors.Is(err, fs.ErrNotExist):
 		return fmt.Sprintf("Not found (%v); nothing was changed.", err), ExitError
 	}
+	if msg, code, ok := describeHandoff(err); ok {
+		return msg, code
+	}
 	return fmt.Sprintf("Something went wrong: %v.", err), ExitError
 }
 

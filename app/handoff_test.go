@@ -1,0 +1,831 @@
+package app
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"casebook/vault"
+)
+
+// Two members' vaults. Alex uses a, Blair uses b. Their rosters list the
+// same four people in different orders, so that every member ID differs
+// between the two vaults:
+//
+//	        Alex  Blair  Casey  Dana
+//	in a:   m1    m2     m3     m4
+//	in b:   m2    m1     m4     m3
+//
+// Each has the other's keys; Casey has no keys; Dana has keys in a.
+type peers struct {
+	a, b *storeEnv
+	dana *identity
+}
+
+func newPeers(t *testing.T) *peers {
+	t.Helper()
+	p := &peers{a: newStoreEnv(t), b: newStoreEnv(t)}
+	err := p.b.s.UpdateRoster(func(r *Roster) error {
+		*r = Roster{}
+		for _, name := range []string{"Blair Sample", "Alex Example", "Dana Fictional", "Casey Placeholder"} {
+			if _, err := r.Add(name, ""); err != nil {
+				return err
+			}
+		}
+		r.Me = "m1"
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("UpdateRoster: %v", err)
+	}
+	ka, kb := mustKey(t, p.a.s), mustKey(t, p.b.s)
+	if _, err := p.a.s.SetMemberKey("Blair Sample", kb, false); err != nil {
+		t.Fatalf("SetMemberKey in a: %v", err)
+	}
+	if _, err := p.b.s.SetMemberKey("Alex Example", ka, false); err != nil {
+		t.Fatalf("SetMemberKey in b: %v", err)
+	}
+	p.dana = newIdentity(t)
+	if _, err := p.a.s.SetMemberKey("Dana Fictional", p.dana.public(), false); err != nil {
+		t.Fatalf("SetMemberKey for Dana: %v", err)
+	}
+	return p
+}
+
+// send makes a bundle of the cases for the members and returns its bytes.
+func send(t *testing.T, from *storeEnv, codes []string, to ...string) []byte {
+	t.Helper()
+	out, err := from.s.PrepareBundle(codes, to, BundleOptions{})
+	if err != nil {
+		t.Fatalf("PrepareBundle: %v", err)
+	}
+	var buf bytes.Buffer
+	if err := out.Write(&buf); err != nil {
+		t.Fatalf("Write: %v", err)
+	}
+	return buf.Bytes()
+}
+
+func receive(t *testing.T, to *storeEnv, bundle []byte) *ImportReport {
+	t.Helper()
+	rep, err := to.s.ImportBundle(bytes.NewReader(bundle))
+	if err != nil {
+		t.Fatalf("ImportBundle: %v", err)
+	}
+	return rep
+}
+
+// contents is every record of a vault, by namespace and key, as digests:
+// what must not change when a bundle is refused. The audit log is not
+// among them.
+func contents(t *testing.T, v *vault.Vault) map[string][32]byte {
+	t.Helper()
+	out := map[string][32]byte{}
+	names, err := v.Namespaces()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ns := range names {
+		err := v.Scan(ns, "", func(key string, value []byte) error {
+			out[ns+"/"+key] = sha256.Sum256(value)
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return out
+}
+
+func sameContents(t *testing.T, what string, before, after map[string][32]byte) {
+	t.Helper()
+	for k, h := range before {
+		if a, ok := after[k]; !ok {
+			t.Errorf("%s: record %s gone", what, k)
+		} else if a != h {
+			t.Errorf("%s: record %s changed", what, k)
+		}
+	}
+	for k := range after {
+		if _, ok := before[k]; !ok {
+			t.Errorf("%s: record %s added", what, k)
+		}
+	}
+}
+
+// comparable is a case as both vaults should agree on it, in member
+// names rather than member IDs and without the code name.
+func comparable(t *testing.T, s *Store, code string) string {
+	t.Helper()
+	c, err := s.Case(code)
+	if err != nil {
+		t.Fatalf("Case(%s): %v", code, err)
+	}
+	r := s.Roster()
+	name := func(id string) string {
+		if m := r.Member(id); m != nil {
+			return m.Name
+		}
+		return id
+	}
+	c.Code = ""
+	c.Responder = name(c.Responder)
+	for _, k := range c.Conflicts {
+		k.MemberID = name(k.MemberID)
+	}
+	for _, e := range c.History {
+		e.Member = name(e.Member)
+	}
+	for _, n := range c.Notes {
+		n.Author = name(n.Author)
+	}
+	for _, v := range c.Votes {
+		b := map[string]Choice{}
+		for m, ch := range v.Ballots {
+			b[name(m)] = ch
+		}
+		v.Ballots = b
+	}
+	msgs, err := s.Messages(code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return mustJSON(t, struct {
+		C *Case
+		M []*Message
+	}{c, msgs})
+}
+
+func TestBundleRoundTrip(t *testing.T) {
+	p := newPeers(t)
+	a, b := p.a, p.b
+	c := a.newCase(t, testIntake(a.clock.Now()))
+	for _, step := range []Step{{Action: ActCheckConflicts}, {Action: ActAcknowledge}} {
+		if _, err := a.s.Step(c.Code, step); err != nil {
+			t.Fatalf("Step %s: %v", step.Action, err)
+		}
+	}
+	if _, err := a.s.DeclareConflict(c.Code, "m3", HardConflict, "works with the reported person"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.s.Step(c.Code, Step{Action: ActTriage, Responder: "m2", Assessment: Assessment{Risk: "low"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.s.AddNote(c.Code, "First impressions from Alex", Visibility{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.s.AddMessage(c.Code, Message{PartyID: "p1", Direction: In, Text: "More details from the reporter"}); err != nil {
+		t.Fatal(err)
+	}
+
+	// a → b: the case is new in b.
+	rep := receive(t, b, send(t, a, []string{c.Code}, "Blair Sample"))
+	if rep.From != "Alex Example" || len(rep.Cases) != 1 || rep.Cases[0].Status != ImportAdded || rep.Cases[0].Code != c.Code {
+		t.Fatalf("first import: got %+v, want the case added under its code, from Alex Example", rep)
+	}
+	if got, want := comparable(t, b.s, c.Code), comparable(t, a.s, c.Code); got != want {
+		t.Fatalf("case in b after the first bundle:\ngot  %s\nwant %s", got, want)
+	}
+	bc, _ := b.s.Case(c.Code)
+	if bc.Responder != "m1" || !bc.Excluded("m4") || bc.Notes[0].Author != "m2" {
+		t.Errorf("member IDs in b: got responder %q, author %q, conflicts %+v; want b's IDs m1, m2 and m4 (Casey)", bc.Responder, bc.Notes[0].Author, bc.Conflicts[0])
+	}
+	if n := len(b.s.List("")); n != 1 {
+		t.Errorf("List in b: got %d cases, want 1", n)
+	}
+	if hits, _ := b.s.Search("impressions", 10); len(hits) != 1 {
+		t.Errorf("Search in b: got %v, want the note", hits)
+	}
+
+	// Both edit: no field on both sides.
+	a.clock.Advance(time.Hour)
+	b.clock.Advance(2 * time.Hour)
+	if _, err := a.s.Step(c.Code, Step{Action: ActContact, Party: "p2"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.s.AddEvidence(c.Code, "https://forum.example.org/t/1", "the thread", Visibility{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.s.SetArchiveSummary(c.Code, "A contributor reported insults."); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.s.AddMessage(c.Code, Message{PartyID: "p1", Direction: Out, Text: "We are looking into it",
+		Visibility: Visibility{SharedWith: []string{"p1"}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.s.AddCheck(c.Code, "the thread exists", "public link"); err != nil {
+		t.Fatal(err)
+	}
+
+	// b → a: both edits present, no conflict.
+	rep = receive(t, a, send(t, b, []string{c.Code}, "Alex Example"))
+	if rep.Cases[0].Status != ImportMerged || rep.Cases[0].Conflicts != 0 {
+		t.Fatalf("b → a: got %+v, want merged without conflicts", rep.Cases[0])
+	}
+	ac, _ := a.s.Case(c.Code)
+	if ac.ArchiveSummary == "" || ac.Party("p2").Outreach != Contacted || len(ac.Evidence) != 1 || len(ac.Worksheet) != 1 {
+		t.Errorf("a after b's bundle: got summary %q, p2 %s, %d evidence, %d checks; want both sides' edits",
+			ac.ArchiveSummary, ac.Party("p2").Outreach, len(ac.Evidence), len(ac.Worksheet))
+	}
+	if msgs, _ := a.s.Messages(c.Code); len(msgs) != 2 {
+		t.Errorf("messages in a: got %d, want 2", len(msgs))
+	}
+	// a → b again: b takes a's edits, and the two agree.
+	rep = receive(t, b, send(t, a, []string{c.Code}, "Blair Sample"))
+	if rep.Cases[0].Status != ImportMerged || rep.Cases[0].Conflicts != 0 {
+		t.Fatalf("a → b: got %+v, want merged without conflicts", rep.Cases[0])
+	}
+	if got, want := comparable(t, b.s, c.Code), comparable(t, a.s, c.Code); got != want {
+		t.Errorf("after the round trip:\nb %s\na %s", got, want)
+	}
+	// Nothing new: unchanged, and nothing written.
+	before := contents(t, b.v)
+	rep = receive(t, b, send(t, a, []string{c.Code}, "Blair Sample"))
+	if rep.Cases[0].Status != ImportUnchanged {
+		t.Errorf("a → b with nothing new: got %+v, want unchanged", rep.Cases[0])
+	}
+	after := contents(t, b.v)
+	for k := range after {
+		if strings.Contains(k, "/"+baseKeyPre) || strings.HasSuffix(k, "/"+basesKey) {
+			delete(after, k) // a's new version is kept as a base
+		}
+	}
+	for k := range before {
+		if strings.Contains(k, "/"+baseKeyPre) || strings.HasSuffix(k, "/"+basesKey) {
+			delete(before, k)
+		}
+	}
+	sameContents(t, "import with nothing new", before, after)
+
+	// Both audit logs record it.
+	if kinds := strings.Join(auditKinds(t, a.v), "\n"); !strings.Contains(kinds, "bundle.export case.") || !strings.Contains(kinds, "bundle.import bundle") || !strings.Contains(kinds, "bundle.merge case.") {
+		t.Errorf("audit of a: got\n%s\nwant bundle.export, bundle.import and bundle.merge entries", kinds)
+	}
+	// And it all survives reopening.
+	want := comparable(t, b.s, c.Code)
+	if got := comparable(t, b.reopen(t), c.Code); got != want {
+		t.Errorf("b after reopening:\ngot  %s\nwant %s", got, want)
+	}
+}
+
+func TestBundleSameBundleTwice(t *testing.T) {
+	p := newPeers(t)
+	c := p.a.newCase(t, testIntake(p.a.clock.Now()))
+	bundle := send(t, p.a, []string{c.Code}, "Blair Sample")
+	receive(t, p.b, bundle)
+	if _, err := p.b.s.AddNote(c.Code, "Blair's note", Visibility{}); err != nil {
+		t.Fatal(err)
+	}
+	before := contents(t, p.b.v)
+	rep := receive(t, p.b, bundle)
+	if rep.Cases[0].Status != ImportUnchanged {
+		t.Errorf("second import: got %+v, want unchanged", rep.Cases[0])
+	}
+	sameContents(t, "second import of the same bundle", before, contents(t, p.b.v))
+	if got := len(p.b.s.List("")); got != 1 {
+		t.Errorf("cases: got %d, want 1", got)
+	}
+}
+
+func TestBundleConflicts(t *testing.T) {
+	for _, keep := range []Keep{KeepMine, KeepTheirs} {
+		t.Run(string(keep), func(t *testing.T) {
+			p := newPeers(t)
+			a, b := p.a, p.b
+			c := a.newCase(t, testIntake(a.clock.Now()))
+			receive(t, b, send(t, a, []string{c.Code}, "Blair Sample"))
+			b.clock.Advance(time.Minute)
+			if _, err := a.s.SetCategory(c.Code, CategoryHarassment); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := b.s.SetCategory(c.Code, CategoryThreat); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := b.s.AddNote(c.Code, "no conflict here", Visibility{}); err != nil {
+				t.Fatal(err)
+			}
+			rep := receive(t, a, send(t, b, []string{c.Code}, "Alex Example"))
+			if got := rep.Cases[0]; got.Status != ImportMerged || got.Conflicts != 1 {
+				t.Fatalf("import: got %+v, want merged with 1 conflict", got)
+			}
+			ac, _ := a.s.Case(c.Code)
+			if ac.Category != CategoryHarassment || len(ac.Notes) != 1 {
+				t.Errorf("a after import: got category %q and %d notes, want a's own category kept and b's note taken", ac.Category, len(ac.Notes))
+			}
+			sets := 0
+			for _, e := range ac.History {
+				if e.Action == ActSetCategory {
+					sets++
+				}
+			}
+			if sets != 2 {
+				t.Errorf("history: got %d set-category events, want both sides' 2", sets)
+			}
+			list, err := a.s.MergeConflicts("")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(list) != 1 {
+				t.Fatalf("MergeConflicts: got %+v, want 1", list)
+			}
+			x := list[0]
+			if x.Code != c.Code || x.Field != "category" || x.Mine != `"harassment"` || x.Theirs != `"threat"` || x.Was != "(none)" || x.From != "Blair Sample" {
+				t.Errorf("conflict: got %+v", x)
+			}
+			due := a.s.Due(a.clock.Now())
+			if !slices.ContainsFunc(due, func(d DueItem) bool { return d.Kind == DueMergeConflicts && d.Code == c.Code }) {
+				t.Errorf("due list: got %+v, want merge conflicts to settle", due)
+			}
+			// Importing the same bundle again adds no second conflict.
+			receive(t, a, send(t, b, []string{c.Code}, "Alex Example"))
+			if list, _ := a.s.MergeConflicts(c.Code); len(list) != 1 {
+				t.Errorf("conflicts after a second import: got %d, want 1", len(list))
+			}
+			if err := a.s.ResolveConflict(c.Code, "c9", keep); !errors.Is(err, ErrNoConflict) {
+				t.Errorf("ResolveConflict of no conflict: got %v, want ErrNoConflict", err)
+			}
+			if err := a.s.ResolveConflict(c.Code, x.ID, keep); err != nil {
+				t.Fatalf("ResolveConflict: %v", err)
+			}
+			want := map[Keep]Category{KeepMine: CategoryHarassment, KeepTheirs: CategoryThreat}[keep]
+			for round := range 2 {
+				s := a.s
+				if round == 1 {
+					s = a.reopen(t)
+				}
+				ac, _ = s.Case(c.Code)
+				if ac.Category != want {
+					t.Errorf("category after keeping %s: got %q, want %q", keep, ac.Category, want)
+				}
+				if list, _ := s.MergeConflicts(""); len(list) != 0 {
+					t.Errorf("conflicts after settling: got %+v, want none", list)
+				}
+				if slices.ContainsFunc(s.Due(a.clock.Now()), func(d DueItem) bool { return d.Kind == DueMergeConflicts }) {
+					t.Errorf("due list after settling: still lists merge conflicts")
+				}
+			}
+			if !slices.Contains(auditKinds(t, a.v), fmt.Sprintf("bundle.resolve case.%s %s: %s", c.ID, x.ID, keep)) {
+				t.Errorf("audit: no bundle.resolve entry")
+			}
+			// The settled version travels back without a new conflict.
+			rep = receive(t, b, send(t, a, []string{c.Code}, "Blair Sample"))
+			if rep.Cases[0].Conflicts != 0 {
+				t.Errorf("back in b: got %+v, want no conflict", rep.Cases[0])
+			}
+			if bc, _ := b.s.Case(c.Code); bc.Category != want {
+				t.Errorf("b after the settled version: got %q, want %q", bc.Category, want)
+			}
+		})
+	}
+}
+
+func TestBundleItemIDCollision(t *testing.T) {
+	p := newPeers(t)
+	a, b := p.a, p.b
+	c := a.newCase(t, testIntake(a.clock.Now())) // p1, p2, p3
+	receive(t, b, send(t, a, []string{c.Code}, "Blair Sample"))
+
+	// Both sides add a party (p4) with a message, and a note (n6) shared
+	// with it, since the last exchange.
+	addParty := func(e *storeEnv, name, text string) {
+		t.Helper()
+		_, err := e.s.modify(c.Code, func(c *Case, _ Context) ([]*Message, error) {
+			c.Parties = append(c.Parties, &Party{ID: c.nextID("p"), Role: RoleWitness, Name: name, Outreach: NotContacted})
+			return nil, nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.s.AddMessage(c.Code, Message{PartyID: "p4", Direction: In, Text: text}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.s.AddNote(c.Code, "note about "+name, Visibility{SharedWith: []string{"p4"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	addParty(a, "Wren Alexside", "from Wren")
+	addParty(b, "Quinn Blairside", "from Quinn")
+
+	rep := receive(t, b, send(t, a, []string{c.Code}, "Blair Sample"))
+	if got := rep.Cases[0]; got.Conflicts != 0 || got.Renamed != 3 {
+		t.Fatalf("import in b: got %+v, want 3 items renamed and no conflict", got)
+	}
+	check := func(s *Store, where string) {
+		t.Helper()
+		k, _ := s.Case(c.Code)
+		msgs, _ := s.Messages(c.Code)
+		byName := map[string]string{}
+		for _, p := range k.Parties {
+			byName[p.Name] = p.ID
+		}
+		if len(k.Parties) != 5 || byName["Wren Alexside"] == "" || byName["Quinn Blairside"] == "" || byName["Wren Alexside"] == byName["Quinn Blairside"] {
+			t.Fatalf("%s: parties %v, want both new ones with different IDs", where, byName)
+		}
+		if len(msgs) != 2 || len(k.Notes) != 2 {
+			t.Fatalf("%s: %d messages and %d notes, want 2 and 2", where, len(msgs), len(k.Notes))
+		}
+		for _, m := range msgs {
+			who := map[string]string{"from Wren": "Wren Alexside", "from Quinn": "Quinn Blairside"}[m.Text]
+			if m.PartyID != byName[who] {
+				t.Errorf("%s: message %q is from %s, want %s (%s)", where, m.Text, m.PartyID, byName[who], who)
+			}
+		}
+		for _, n := range k.Notes {
+			who := strings.TrimPrefix(n.Text, "note about ")
+			if !slices.Equal(n.Visibility.SharedWith, []string{byName[who]}) {
+				t.Errorf("%s: note %q shared with %v, want %s", where, n.Text, n.Visibility.SharedWith, byName[who])
+			}
+		}
+		ids := map[string]bool{}
+		for _, x := range append(append([]string{}, slices.Collect(maps.Values(byName))...), msgIDs(msgs)...) {
+			if ids[x] {
+				t.Errorf("%s: ID %s used twice", where, x)
+			}
+			ids[x] = true
+		}
+		if k.Seq < 9 {
+			t.Errorf("%s: Seq %d, want at least 9 to cover the new IDs", where, k.Seq)
+		}
+	}
+	check(b.s, "b")
+	// Back to a: each item keeps its name in a, nothing is doubled.
+	rep = receive(t, a, send(t, b, []string{c.Code}, "Alex Example"))
+	if got := rep.Cases[0]; got.Conflicts != 0 {
+		t.Fatalf("import in a: got %+v, want no conflict", got)
+	}
+	check(a.s, "a")
+	ac, _ := a.s.Case(c.Code)
+	if ac.Party("p4").Name != "Wren Alexside" {
+		t.Errorf("a's own party: got p4 = %q, want it to keep its ID", ac.Party("p4").Name)
+	}
+	// And again both ways: still no duplicates, no conflicts.
+	receive(t, b, send(t, a, []string{c.Code}, "Blair Sample"))
+	receive(t, a, send(t, b, []string{c.Code}, "Alex Example"))
+	check(a.s, "a, second round")
+	check(b.s, "b, second round")
+	if list, _ := a.s.MergeConflicts(""); len(list) != 0 {
+		t.Errorf("conflicts: got %+v, want none", list)
+	}
+}
+
+func msgIDs(ms []*Message) []string {
+	var out []string
+	for _, m := range ms {
+		out = append(out, m.ID)
+	}
+	return out
+}
+
+func TestBundleRefusedRecipients(t *testing.T) {
+	p := newPeers(t)
+	a := p.a
+	c := a.newCase(t, testIntake(a.clock.Now()))
+	if _, err := a.s.DeclareConflict(c.Code, "m4", HardConflict, "friend of the reporter"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.s.DeclareConflict(c.Code, "m2", SoftConflict, "met the reported person once"); err != nil {
+		t.Fatal(err)
+	}
+	before := contents(t, a.v)
+	_, err := a.s.PrepareBundle([]string{c.Code}, []string{"Blair Sample", "Casey Placeholder", "Dana Fictional", "Nobody Known"}, BundleOptions{})
+	var re *RecipientError
+	if !errors.As(err, &re) || !errors.Is(err, ErrRecipient) {
+		t.Fatalf("PrepareBundle: got %v, want a *RecipientError", err)
+	}
+	got := err.Error()
+	for _, want := range []string{
+		"Blair Sample has declared a soft conflict of interest on " + c.Code,
+		"Casey Placeholder has no keys yet",
+		"Dana Fictional has a conflict of interest on " + c.Code,
+		"Nobody Known is not on the roster",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("refusal: got %q, want it to say %q", got, want)
+		}
+	}
+	if strings.Contains(got, "Insults") || strings.Contains(got, "works with") {
+		t.Errorf("refusal %q quotes the case", got)
+	}
+	sameContents(t, "refused recipients", before, contents(t, a.v))
+	// A soft conflict can be allowed; a hard one cannot.
+	if _, err := a.s.PrepareBundle([]string{c.Code}, []string{"Blair Sample"}, BundleOptions{AllowSoftConflicts: true}); err != nil {
+		t.Errorf("soft conflict allowed: got %v, want nil", err)
+	}
+	if _, err := a.s.PrepareBundle([]string{c.Code}, []string{"Dana Fictional"}, BundleOptions{AllowSoftConflicts: true}); !errors.Is(err, ErrRecipient) {
+		t.Errorf("hard conflict with soft allowed: got %v, want ErrRecipient", err)
+	}
+	if _, err := a.s.PrepareBundle([]string{c.Code}, []string{"Alex Example"}, BundleOptions{}); !errors.Is(err, ErrInvalid) {
+		t.Errorf("only to oneself: got %v, want ErrInvalid", err)
+	}
+	if _, err := a.s.PrepareBundle([]string{"no-such-case-00"}, []string{"Blair Sample"}, BundleOptions{}); !errors.Is(err, ErrNoCase) {
+		t.Errorf("unknown case: got %v, want ErrNoCase", err)
+	}
+}
+
+// otherBundle is a bundle of a case made with a's content but changed on
+// the way by change, then signed by signer (nil: unsigned) and encrypted
+// to recipients.
+func reseal(t *testing.T, out *Outgoing, signer ed25519.PrivateKey, header func(h *bundleHeader), recipients ...MemberKey) []byte {
+	t.Helper()
+	c := *out.content
+	if header != nil {
+		h, err := parseBundleHeader(c.Header)
+		if err != nil {
+			t.Fatal(err)
+		}
+		header(h)
+		if c.Header, err = json.Marshal(h); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.Signature = nil
+	if signer != nil {
+		c.Signature = ed25519.Sign(signer, signedMessage(c.Header))
+	}
+	var buf bytes.Buffer
+	if err := sealBundle(&buf, &c, recipients); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func TestBundleRefused(t *testing.T) {
+	p := newPeers(t)
+	a, b := p.a, p.b
+	c := a.newCase(t, testIntake(a.clock.Now()))
+	out, err := a.s.PrepareBundle([]string{c.Code}, []string{"Blair Sample"}, BundleOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := out.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	good := buf.Bytes()
+	aID, _, _ := a.s.loadIdentity()
+	bKey := mustKey(t, b.s)
+	mallory := newIdentity(t)
+
+	before := contents(t, b.v)
+	audit := len(auditKinds(t, b.v))
+	refuse := func(name string, bundle []byte, want error) {
+		t.Helper()
+		_, err := b.s.ImportBundle(bytes.NewReader(bundle))
+		if !errors.Is(err, want) {
+			t.Errorf("%s: got %v, want %v", name, err, want)
+		}
+		if err != nil && strings.Contains(err.Error(), "Insults") {
+			t.Errorf("%s: the error %q quotes the case", name, err)
+		}
+	}
+	refuse("not a bundle", []byte("hello"), ErrNotBundle)
+	refuse("empty", nil, ErrNotBundle)
+	refuse("newer", append([]byte("casebook-bundle 2\n"), good[len(bundleMagic):]...), ErrBundleVersion)
+	for _, n := range []int{5, len(bundleMagic) + 10, len(good) / 2, len(good) - 1} {
+		refuse(fmt.Sprintf("truncated to %d bytes", n), good[:n], ErrBundleTruncated)
+	}
+	refuse("unsigned", reseal(t, out, nil, nil, aID.public(), bKey), ErrUnsigned)
+	refuse("signed by someone else", reseal(t, out, mallory.sign, nil, aID.public(), bKey), ErrBadSignature)
+	refuse("header changed and signed by someone else", reseal(t, out, mallory.sign, func(h *bundleHeader) { h.Created = h.Created.Add(time.Hour) }, bKey), ErrBadSignature)
+	refuse("signed by someone not on the roster", reseal(t, out, mallory.sign, func(h *bundleHeader) {
+		h.Sender = bundlePeer{Name: "Alex Example", Age: mallory.public().Age, Signing: mallory.public().Signing}
+		h.Recipients = append(h.Recipients, h.Sender)
+	}, bKey), ErrUnknownSigner)
+	// Re-addressed: a recipient (here Dana's key stands in) passes the
+	// signed content on to b, whom the sender did not name.
+	outToDana, err := a.s.PrepareBundle([]string{c.Code}, []string{"Dana Fictional"}, BundleOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	refuse("re-addressed", reseal(t, outToDana, aID.sign, nil, bKey), ErrNotForYou)
+	refuse("not for us", send(t, a, []string{c.Code}, "Dana Fictional"), ErrNotForYou)
+	// Every single flipped byte is refused.
+	for i := range good {
+		bad := bytes.Clone(good)
+		bad[i] ^= 0x01
+		if _, err := b.s.ImportBundle(bytes.NewReader(bad)); err == nil {
+			t.Fatalf("byte %d flipped: got nil, want a refusal", i)
+		}
+	}
+	// Trailing bytes after the age file are refused too.
+	refuse("trailing data", append(bytes.Clone(good), 'x'), ErrBundleDamaged)
+	sameContents(t, "refused bundles", before, contents(t, b.v))
+	if n := len(auditKinds(t, b.v)); n != audit {
+		t.Errorf("audit: got %d entries after refusals, want %d", n, audit)
+	}
+	if len(b.s.List("")) != 0 {
+		t.Errorf("refused bundles added cases")
+	}
+	// The good bundle still imports.
+	receive(t, b, good)
+
+	// A signer on the roster but without the key the bundle names, and a
+	// former member.
+	if _, err := b.s.SetMemberKey("Alex Example", mallory.public(), true); err != nil {
+		t.Fatal(err)
+	}
+	refuse("signer's key replaced in the roster", good, ErrUnknownSigner)
+	ka := aID.public()
+	if _, err := b.s.SetMemberKey("Alex Example", ka, true); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.s.UpdateRoster(func(r *Roster) error { r.Find("Alex Example").Active = false; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	refuse("signed by a former member", good, ErrUnknownSigner)
+}
+
+func TestBundleMembersUnknown(t *testing.T) {
+	p := newPeers(t)
+	a, b := p.a, p.b
+	if err := a.s.UpdateRoster(func(r *Roster) error { _, err := r.Add("Emery Invented", ""); return err }); err != nil {
+		t.Fatal(err)
+	}
+	c := a.newCase(t, testIntake(a.clock.Now()))
+	if _, err := a.s.DeclareConflict(c.Code, "m5", HardConflict, "relative"); err != nil {
+		t.Fatal(err)
+	}
+	before := contents(t, b.v)
+	_, err := b.s.ImportBundle(bytes.NewReader(send(t, a, []string{c.Code}, "Blair Sample")))
+	if !errors.Is(err, ErrUnknownMembers) || !strings.Contains(err.Error(), "Emery Invented") {
+		t.Fatalf("import naming an unknown member: got %v, want ErrUnknownMembers naming Emery Invented", err)
+	}
+	sameContents(t, "unknown member", before, contents(t, b.v))
+}
+
+func TestBundleSkips(t *testing.T) {
+	t.Run("a case the importer is shut out of", func(t *testing.T) {
+		p := newPeers(t)
+		a, b := p.a, p.b
+		c1 := a.newCase(t, testIntake(a.clock.Now()))
+		c2 := a.newCase(t, testIntake(a.clock.Now()))
+		receive(t, b, send(t, a, []string{c1.Code}, "Blair Sample"))
+		// Declared in b only, after the case arrived.
+		if _, err := b.s.DeclareConflict(c1.Code, "m1", HardConflict, "friend of the reported person"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.s.AddNote(c1.Code, "a new note", Visibility{}); err != nil {
+			t.Fatal(err)
+		}
+		rep := receive(t, b, send(t, a, []string{c1.Code, c2.Code}, "Blair Sample"))
+		if rep.Cases[0].Status != ImportSkipped || rep.Cases[0].Code != "" || rep.Cases[1].Status != ImportAdded {
+			t.Errorf("got %+v, want the first skipped without its code, the second added", rep.Cases)
+		}
+	})
+	t.Run("an expunged case", func(t *testing.T) {
+		p := newPeers(t)
+		a, b := p.a, p.b
+		c := closedCase(t, a)
+		bundle := send(t, a, []string{c.Code}, "Blair Sample")
+		receive(t, b, bundle)
+		b.clock.Advance(40 * 24 * 30 * time.Hour)
+		if done, err := b.s.Expunge(b.clock.Now()); err != nil || len(done) != 1 {
+			t.Fatalf("Expunge: got %v, %v; want the case", done, err)
+		}
+		rep := receive(t, b, bundle)
+		if rep.Cases[0].Status != ImportSkipped || !strings.Contains(rep.Cases[0].Reason, "expunged") {
+			t.Errorf("got %+v, want skipped as expunged", rep.Cases[0])
+		}
+		if len(b.s.List("")) != 0 {
+			t.Errorf("the expunged case came back")
+		}
+	})
+}
+
+func TestBundleNewCaseCodeTaken(t *testing.T) {
+	p := newPeers(t)
+	a, b := p.a, p.b
+	c := a.newCase(t, testIntake(a.clock.Now()))
+	// b has another case under the same code name.
+	other := clone(c)
+	other.ID = "0ther0ther0ther0"
+	if codes, err := b.s.Import([]*Case{other}, nil); err != nil || codes[0] != c.Code {
+		t.Fatalf("Import: got %v, %v; want the case under %s", codes, err, c.Code)
+	}
+	rep := receive(t, b, send(t, a, []string{c.Code}, "Blair Sample"))
+	got := rep.Cases[0].Code
+	if got == c.Code || !codePattern.MatchString(got) {
+		t.Errorf("code of the new case: got %q, want a new code name (%q is taken)", got, c.Code)
+	}
+	if k, err := b.s.Case(got); err != nil || k.ID != c.ID {
+		t.Errorf("Case(%s): got %v, %v; want the imported case", got, k, err)
+	}
+}
+
+// TestBundleConflictsInRecords: a message changed on both sides conflicts
+// field by field; an attachment changed on both sides conflicts whole.
+// Settling takes theirs in place.
+func TestBundleConflictsInRecords(t *testing.T) {
+	p := newPeers(t)
+	a, b := p.a, p.b
+	c := a.newCase(t, testIntake(a.clock.Now()))
+	m, err := a.s.AddMessage(c.Code, Message{PartyID: "p1", Direction: Out, Text: "Draft reply", Pending: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	putRecord := func(e *storeEnv, key string, value []byte) {
+		t.Helper()
+		if err := e.v.Update(func(tx *vault.Tx) error { return tx.Put(caseNS(c.ID), key, value) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	putRecord(a, "att.a9", []byte("\x89PNG original"))
+	receive(t, b, send(t, a, []string{c.Code}, "Blair Sample"))
+
+	editMessage := func(e *storeEnv, text string) {
+		t.Helper()
+		raw, err := e.v.Get(caseNS(c.ID), msgKeyPre+m.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var msg Message
+		if err := json.Unmarshal(raw, &msg); err != nil {
+			t.Fatal(err)
+		}
+		msg.Text, msg.Pending = text, false
+		b, _ := json.Marshal(msg)
+		putRecord(e, msgKeyPre+m.ID, b)
+	}
+	editMessage(a, "Reply as Alex sent it")
+	editMessage(b, "Reply as Blair sent it")
+	putRecord(a, "att.a9", []byte("\x89PNG Alex's"))
+	putRecord(b, "att.a9", []byte("\x89PNG Blair's"))
+
+	rep := receive(t, a, send(t, b, []string{c.Code}, "Alex Example"))
+	if rep.Cases[0].Conflicts != 2 {
+		t.Fatalf("import: got %+v, want 2 conflicts", rep.Cases[0])
+	}
+	list, err := a.s.MergeConflicts(c.Code)
+	if err != nil || len(list) != 2 {
+		t.Fatalf("MergeConflicts: got %+v, %v", list, err)
+	}
+	byField := map[string]MergeConflict{}
+	for _, x := range list {
+		byField[x.Field] = x
+	}
+	msgConflict, attConflict := byField["msg."+m.ID+":text"], byField["att.a9"]
+	if msgConflict.What != "message "+m.ID+": text" || msgConflict.Mine != `"Reply as Alex sent it"` || msgConflict.Theirs != `"Reply as Blair sent it"` {
+		t.Errorf("message conflict: got %+v", msgConflict)
+	}
+	if attConflict.What != "attachment a9" || attConflict.Theirs != "a file of 12 bytes" || attConflict.Was != "a file of 13 bytes" {
+		t.Errorf("attachment conflict: got %+v", attConflict)
+	}
+	// pending went false on both sides alike: no conflict there.
+	for _, x := range list {
+		if err := a.s.ResolveConflict(c.Code, x.ID, KeepTheirs); err != nil {
+			t.Fatalf("ResolveConflict %s: %v", x.Field, err)
+		}
+	}
+	msgs, _ := a.s.Messages(c.Code)
+	if len(msgs) != 1 || msgs[0].Text != "Reply as Blair sent it" || msgs[0].Pending {
+		t.Errorf("message after taking theirs: got %+v", msgs)
+	}
+	if got, _ := a.v.Get(caseNS(c.ID), "att.a9"); string(got) != "\x89PNG Blair's" {
+		t.Errorf("attachment after taking theirs: got %q", got)
+	}
+	if hits, _ := a.s.Search("Blair sent", 5); len(hits) != 1 {
+		t.Errorf("search after taking theirs: got %v, want the message", hits)
+	}
+}
+
+func TestExpungeDropsConflicts(t *testing.T) {
+	p := newPeers(t)
+	a, b := p.a, p.b
+	c := closedCase(t, a)
+	receive(t, b, send(t, a, []string{c.Code}, "Blair Sample"))
+	if _, err := a.s.SetArchiveSummary(c.Code, "Alex's summary"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.s.SetArchiveSummary(c.Code, "Blair's summary"); err != nil {
+		t.Fatal(err)
+	}
+	if rep := receive(t, a, send(t, b, []string{c.Code}, "Alex Example")); rep.Conflicts() != 1 {
+		t.Fatalf("import: got %+v, want 1 conflict", rep.Cases[0])
+	}
+	a.clock.Advance(400 * 24 * time.Hour)
+	if done, err := a.s.Expunge(a.clock.Now()); err != nil || len(done) != 1 {
+		t.Fatalf("Expunge: got %v, %v", done, err)
+	}
+	for round := range 2 {
+		s := a.s
+		if round == 1 {
+			s = a.reopen(t)
+		}
+		if list, err := s.MergeConflicts(""); err != nil || len(list) != 0 {
+			t.Errorf("conflicts after expunge: got %+v, %v", list, err)
+		}
+		for _, d := range s.Due(a.clock.Now()) {
+			if d.Kind == DueMergeConflicts {
+				t.Errorf("due after expunge: got %+v", d)
+			}
+		}
+	}
+}
