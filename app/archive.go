@@ -1,9 +1,6 @@
 package app
 
 import (
-	"cmp"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -181,29 +178,10 @@ func (s *Store) AddExpunged(received time.Time, cat Category, outcome Outcome) e
 	y, q := YearQuarter(received, s.config.Location())
 	return s.st.Update(func(tx *vault.Tx) error {
 		var counts []ExpungedCount
-		b, err := tx.Get(committeeNS, expungedKey)
-		switch {
-		case errors.Is(err, vault.ErrNotFound):
-		case err != nil:
-			return fmt.Errorf("read %s/%s: %w", committeeNS, expungedKey, err)
-		default:
-			if json.Unmarshal(b, &counts) != nil {
-				return &vault.CorruptError{Record: committeeNS + "/" + expungedKey, Err: errors.New("unreadable record")}
-			}
+		if err := getJSONTx(tx, committeeNS, expungedKey, &counts); err != nil {
+			return err
 		}
-		i := slices.IndexFunc(counts, func(e ExpungedCount) bool {
-			return e.Year == y && e.Quarter == q && e.Category == cat && e.Outcome == outcome
-		})
-		if i < 0 {
-			counts = append(counts, ExpungedCount{Year: y, Quarter: q, Category: cat, Outcome: outcome})
-			i = len(counts) - 1
-		}
-		counts[i].Cases++
-		slices.SortFunc(counts, func(a, b ExpungedCount) int {
-			return cmp.Or(cmp.Compare(a.Year, b.Year), cmp.Compare(a.Quarter, b.Quarter),
-				cmp.Compare(a.Category, b.Category), cmp.Compare(a.Outcome, b.Outcome))
-		})
-		return putJSON(tx, committeeNS, expungedKey, counts)
+		return putJSON(tx, committeeNS, expungedKey, bumpExpunged(counts, y, q, cat, outcome))
 	})
 }
 
