@@ -70,6 +70,9 @@ func (v *caseView) fill() {
 	v.why = map[app.Action]*widget.Label{}
 	v.body.Objects = nil
 	v.body.Add(v.header())
+	if k := v.conflicts(); k != nil {
+		v.body.Add(k)
+	}
 	if b := v.brigadeBanner(); b != nil {
 		v.body.Add(b)
 	}
@@ -102,7 +105,8 @@ func (v *caseView) header() fyne.CanvasObject {
 	}
 	update := widget.NewButtonWithIcon("Status update…", theme.DocumentIcon(), v.onExportUpdate)
 	summary := widget.NewButtonWithIcon("Case summary…", theme.DocumentSaveIcon(), v.onExportSummary)
-	top := container.NewHBox(back, title, widget.NewLabel(stage), layout.NewSpacer(), update, summary)
+	send := widget.NewButtonWithIcon("Send to member…", theme.MailForwardIcon(), v.onSendToMember)
+	top := container.NewHBox(back, title, widget.NewLabel(stage), layout.NewSpacer(), update, summary, send)
 	var cats []string
 	for _, k := range append([]app.Category{""}, app.Categories...) {
 		cats = append(cats, k.Title())

@@ -23,6 +23,8 @@ import (
 func describe(err error) string {
 	var corrupt *vault.CorruptError
 	var invalid *app.InvalidError
+	var recipients *app.RecipientError
+	var unknownMembers *app.UnknownMembersError
 	switch {
 	case err == nil:
 		return ""
@@ -54,6 +56,34 @@ func describe(err error) string {
 		return sentence(strings.TrimPrefix(err.Error(), app.ErrNoAddress.Error()+": ")) + " No draft was written."
 	case errors.Is(err, app.ErrNoAttachment):
 		return "That attachment is not in this case."
+	case errors.As(err, &recipients):
+		return "The case cannot be sent: " + recipients.Error() + "; nothing was written."
+	case errors.Is(err, app.ErrNotBundle):
+		return "That file is not a Casebook bundle; nothing was changed."
+	case errors.Is(err, app.ErrBundleVersion):
+		return "The bundle was made by a newer version of Casebook; update Casebook to import it. Nothing was changed."
+	case errors.Is(err, app.ErrNotForYou):
+		return "The bundle is not addressed to you; nothing was changed."
+	case errors.Is(err, app.ErrBundleTruncated):
+		return "The bundle is incomplete: it was cut short in a copy or a download. Nothing was changed; ask for it again."
+	case errors.Is(err, app.ErrBundleDamaged):
+		return "The bundle is damaged or was altered after it was made; nothing was changed. Ask the sender for a new one."
+	case errors.Is(err, app.ErrUnsigned):
+		return "The bundle is not signed, so nobody can tell who made it; nothing was changed."
+	case errors.Is(err, app.ErrBadSignature):
+		return "The bundle's signature does not match its sender: it was altered, or signed by someone else. Nothing was changed."
+	case errors.Is(err, app.ErrUnknownSigner):
+		return "The bundle was signed by someone whose key is not on your roster; nothing was changed. If you trust them, record their key in Settings."
+	case errors.As(err, &unknownMembers):
+		return "The bundle names committee members who are not on your roster (" + strings.Join(unknownMembers.Names, ", ") + "); add them in Settings, then import it again. Nothing was changed."
+	case errors.Is(err, app.ErrKeyLine):
+		return sentence(err.Error()) + " Nothing was changed."
+	case errors.Is(err, app.ErrKeyInUse), errors.Is(err, app.ErrConflictGone):
+		return sentence(err.Error()) + " Nothing was changed."
+	case errors.Is(err, app.ErrKeyChange):
+		return "That member already has a different key; if they made a new vault, compare the fingerprint with them and tick Replace. Nothing was changed."
+	case errors.Is(err, app.ErrOwnKey):
+		return "That is this vault's own key, not another member's. Nothing was changed."
 	case errors.As(err, &invalid):
 		return fmt.Sprintf("Casebook found %s in what was entered; nothing was stored.", plural(len(invalid.Problems), "problem"))
 	case errors.Is(err, app.ErrNotAllowed):

@@ -130,6 +130,7 @@ func (s *settingsScreen) build() fyne.CanvasObject {
 			s.roster,
 			container.NewGridWithColumns(3, s.newName, s.newContact, addMember),
 			s.rosterMsg)),
+		s.keyCard(),
 		widget.NewCard("Conflicts of interest", "A member with a hard conflict no longer sees the case here.", container.NewVBox(
 			container.NewGridWithColumns(2, s.conflictCase, s.conflictWho),
 			s.conflictKind, s.conflictReason, container.NewHBox(declare), s.conflictMsg)),
@@ -153,7 +154,19 @@ func (s *settingsScreen) refresh() {
 		if m.ID == r.Me {
 			status += ", uses this vault"
 		}
-		s.roster.Add(widget.NewLabel(fmt.Sprintf("%s (%s)", m.Name, status)))
+		key := "no key recorded"
+		if m.Key != nil {
+			key = "key " + m.Key.Fingerprint()
+		}
+		if m.ID == r.Me {
+			key = "this vault's key"
+		}
+		row := container.NewBorder(nil, nil, nil, nil, widget.NewLabel(fmt.Sprintf("%s (%s) · %s", m.Name, status, key)))
+		if m.ID != r.Me && m.Active {
+			m := m
+			row = container.NewBorder(nil, nil, nil, widget.NewButton("Key…", func() { s.onSetKey(m) }), row)
+		}
+		s.roster.Add(row)
 		if m.Active {
 			s.memberIDs = append(s.memberIDs, m.ID)
 			names = append(names, m.Name)

@@ -34,7 +34,8 @@ func (s *weekScreen) build() fyne.CanvasObject {
 	agenda := widget.NewButtonWithIcon("Meeting agenda…", theme.DocumentSaveIcon(), s.w.onExportAgenda)
 	updates := widget.NewButtonWithIcon("Status updates due…", theme.MailSendIcon(), s.w.onExportUpdatesDue)
 	archive := widget.NewButtonWithIcon("Archive…", theme.StorageIcon(), s.w.onExportArchive)
-	top := container.NewBorder(nil, nil, nil, container.NewHBox(agenda, updates, archive), s.intro)
+	expunge := widget.NewButtonWithIcon("Expunge…", theme.DeleteIcon(), s.w.onExpunge)
+	top := container.NewBorder(nil, nil, nil, container.NewHBox(agenda, updates, archive, expunge), s.intro)
 	return container.NewBorder(container.NewPadded(top), nil, nil, nil, container.NewVScroll(s.list))
 }
 

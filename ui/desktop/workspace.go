@@ -28,6 +28,7 @@ type workspace struct {
 	settings *settingsScreen
 	who      *widget.Label
 	lockBtn  *widget.Button
+	top      *fyne.Container
 }
 
 func newWorkspace(g *gui, s *app.Store) *workspace {
@@ -49,8 +50,9 @@ func (w *workspace) build() fyne.CanvasObject {
 	w.who = &widget.Label{}
 	w.showWho()
 	w.lockBtn = widget.NewButtonWithIcon("Lock", theme.LogoutIcon(), func() { w.g.lock("") })
-	top := container.NewHBox(w.who, layout.NewSpacer(), w.lockBtn)
-	return container.NewBorder(container.NewPadded(top), nil, nil, nil, w.tabs)
+	importBundle := widget.NewButtonWithIcon("Import bundle…", theme.DownloadIcon(), w.onImportBundle)
+	w.top = container.NewHBox(w.who, layout.NewSpacer(), importBundle, w.lockBtn)
+	return container.NewBorder(container.NewPadded(w.top), nil, nil, nil, w.tabs)
 }
 
 // showWho says who is using the vault.
