@@ -630,40 +630,6 @@ func TestSettingsSaveDeadlinesAndRefuseBadOnes(t *testing.T) {
 	}
 }
 
-// texts lists the texts of the labels and buttons under o, in order.
-func texts(o fyne.CanvasObject) []string {
-	var out []string
-	var walk func(fyne.CanvasObject)
-	walk = func(o fyne.CanvasObject) {
-		switch x := o.(type) {
-		case *widget.Label:
-			out = append(out, x.Text)
-		case *widget.Button:
-			out = append(out, x.Text)
-		case *widget.Card:
-			out = append(out, x.Title)
-			if x.Content != nil {
-				walk(x.Content)
-			}
-		case *widget.Form:
-			for _, it := range x.Items {
-				out = append(out, it.Text)
-				walk(it.Widget)
-			}
-		case *fyne.Container:
-			for _, c := range x.Objects {
-				walk(c)
-			}
-		case fyne.Widget:
-			for _, c := range test.WidgetRenderer(x).Objects() {
-				walk(c)
-			}
-		}
-	}
-	walk(o)
-	return out
-}
-
 func contains(list []string, s string) bool {
 	for _, x := range list {
 		if strings.Contains(x, s) {
@@ -671,49 +637,6 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
-}
-
-// findButton finds the button with the given text under o.
-func findButton(t *testing.T, o fyne.CanvasObject, text string) *widget.Button {
-	t.Helper()
-	if b := findButtonIn(t, o, text); b != nil {
-		return b
-	}
-	t.Fatalf("no button %q", text)
-	return nil
-}
-
-// findButtonIn returns the first button with the text under o, or nil.
-func findButtonIn(t *testing.T, o fyne.CanvasObject, text string) *widget.Button {
-	switch x := o.(type) {
-	case *widget.Button:
-		if x.Text == text {
-			return x
-		}
-	case *widget.Card:
-		if x.Content != nil {
-			return findButtonIn(t, x.Content, text)
-		}
-	case *widget.Form:
-		for _, it := range x.Items {
-			if b := findButtonIn(t, it.Widget, text); b != nil {
-				return b
-			}
-		}
-	case *fyne.Container:
-		for _, c := range x.Objects {
-			if b := findButtonIn(t, c, text); b != nil {
-				return b
-			}
-		}
-	case fyne.Widget:
-		for _, c := range test.WidgetRenderer(x).Objects() {
-			if b := findButtonIn(t, c, text); b != nil {
-				return b
-			}
-		}
-	}
-	return nil
 }
 
 func TestDemoFillsAnEmptyVaultOffTheUIGoroutine(t *testing.T) {
@@ -794,37 +717,92 @@ func TestNoAutoLockWhileBusy(t *testing.T) {
 	}
 }
 
+// visit calls fn on o and everything under it, depth first, until fn
+// returns false.
+func visit(o fyne.CanvasObject, fn func(fyne.CanvasObject) bool) bool {
+	if !fn(o) {
+		return false
+	}
+	var kids []fyne.CanvasObject
+	switch x := o.(type) {
+	case *widget.Card:
+		if x.Content != nil {
+			kids = []fyne.CanvasObject{x.Content}
+		}
+	case *widget.Form:
+		for _, it := range x.Items {
+			kids = append(kids, it.Widget)
+		}
+	case *fyne.Container:
+		kids = x.Objects
+	case fyne.Widget:
+		kids = test.WidgetRenderer(x).Objects()
+	}
+	for _, k := range kids {
+		if !visit(k, fn) {
+			return false
+		}
+	}
+	return true
+}
+
+// texts lists the texts of the labels, buttons, cards and form items
+// under o, in order.
+func texts(o fyne.CanvasObject) []string {
+	var out []string
+	visit(o, func(o fyne.CanvasObject) bool {
+		switch x := o.(type) {
+		case *widget.Label:
+			out = append(out, x.Text)
+		case *widget.Button:
+			out = append(out, x.Text)
+		case *widget.Card:
+			out = append(out, x.Title)
+		case *widget.Form:
+			for _, it := range x.Items {
+				out = append(out, it.Text)
+			}
+		}
+		return true
+	})
+	return out
+}
+
+// buttonWhere returns the first button under o whose text passes match,
+// or nil.
+func buttonWhere(o fyne.CanvasObject, match func(string) bool) *widget.Button {
+	var found *widget.Button
+	visit(o, func(o fyne.CanvasObject) bool {
+		if b, ok := o.(*widget.Button); ok && match(b.Text) {
+			found = b
+			return false
+		}
+		return true
+	})
+	return found
+}
+
+// findButtonIn returns the first button with the text under o, or nil.
+func findButtonIn(_ *testing.T, o fyne.CanvasObject, text string) *widget.Button {
+	return buttonWhere(o, func(s string) bool { return s == text })
+}
+
+// findButton finds the button with the given text under o.
+func findButton(t *testing.T, o fyne.CanvasObject, text string) *widget.Button {
+	t.Helper()
+	b := findButtonIn(t, o, text)
+	if b == nil {
+		t.Fatalf("no button %q", text)
+	}
+	return b
+}
+
 // findButtonPrefix finds the button whose text starts with prefix under o.
 func findButtonPrefix(t *testing.T, o fyne.CanvasObject, prefix string) *widget.Button {
 	t.Helper()
-	var found *widget.Button
-	var walk func(fyne.CanvasObject)
-	walk = func(o fyne.CanvasObject) {
-		if found != nil {
-			return
-		}
-		switch x := o.(type) {
-		case *widget.Button:
-			if strings.HasPrefix(x.Text, prefix) {
-				found = x
-			}
-		case *widget.Card:
-			if x.Content != nil {
-				walk(x.Content)
-			}
-		case *fyne.Container:
-			for _, c := range x.Objects {
-				walk(c)
-			}
-		case fyne.Widget:
-			for _, c := range test.WidgetRenderer(x).Objects() {
-				walk(c)
-			}
-		}
-	}
-	walk(o)
-	if found == nil {
+	b := buttonWhere(o, func(s string) bool { return strings.HasPrefix(s, prefix) })
+	if b == nil {
 		t.Fatalf("no button starting %q", prefix)
 	}
-	return found
+	return b
 }
