@@ -67,8 +67,10 @@ type gui struct {
 	// run the work when they choose.
 	spawn func(work func())
 	// busy counts slow work in flight; the app does not lock itself under
-	// it, which would close the vault beneath the work.
-	busy int
+	// it, which would close the vault beneath the work. closing records a
+	// request to close the window meanwhile.
+	busy    int
+	closing bool
 	// after runs fn on the UI goroutine after d; tests replace it.
 	after func(d time.Duration, fn func())
 	// dialogs are the dialogs open now, the newest last.
@@ -192,10 +194,29 @@ func (g *gui) lock(notice string) {
 	g.showLocked()
 }
 
-// onClose locks before the window closes, so drafts are kept.
+// onClose locks before the window closes, so drafts are kept. Under slow
+// work it waits for the work to end, which would otherwise lose the vault
+// beneath it.
 func (g *gui) onClose() {
+	if g.busy > 0 {
+		g.closing = true
+		g.info("Still working", "Casebook closes as soon as the work under way is done.")
+		return
+	}
 	g.lock("")
 	g.win.Close()
+}
+
+// workDone ends one piece of slow work, and closes the window if it was
+// asked to close meanwhile.
+func (g *gui) workDone() {
+	g.busy--
+	g.touch()
+	if g.busy == 0 && g.closing {
+		g.closing = false
+		g.closeDialogs()
+		g.onClose()
+	}
 }
 
 // touch records activity, which postpones the auto-lock.
@@ -336,11 +357,10 @@ func (g *gui) slow(title string, work func() error, done func(error)) {
 	g.spawn(func() {
 		err := work()
 		fyne.DoAndWait(func() {
-			g.busy--
-			g.touch()
 			bar.Stop()
 			d.Hide()
 			done(err)
+			g.workDone()
 		})
 	})
 }

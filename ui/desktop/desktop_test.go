@@ -65,6 +65,8 @@ type harness struct {
 	save  string   // what the chooser answers next
 	open  string   // what the chooser answers to open a file
 	queue []func() // slow work started, not yet run
+	// closed says the test closed the window itself.
+	closed bool
 }
 
 // wait runs the slow work the app started, on the test's goroutine, as
@@ -93,7 +95,9 @@ func newHarness(t *testing.T, dir string, clk *clock) *harness {
 		if h.g.sess != nil {
 			h.g.sess.close()
 		}
-		h.g.win.Close()
+		if !h.closed {
+			h.g.win.Close()
+		}
 	})
 	return h
 }
@@ -805,4 +809,20 @@ func findButtonPrefix(t *testing.T, o fyne.CanvasObject, prefix string) *widget.
 		t.Fatalf("no button starting %q", prefix)
 	}
 	return b
+}
+
+// Closing the window under slow work waits for the work, then locks.
+func TestCloseWaitsForSlowWork(t *testing.T) {
+	h := unlockedWith(t)
+	sess := h.g.sess
+	h.g.slow("Working…", func() error { return nil }, func(error) {})
+	h.g.onClose()
+	if h.g.sess == nil || sess.v.Locked() {
+		t.Fatal("closing locked the vault under the work")
+	}
+	h.closed = true
+	h.wait()
+	if h.g.sess != nil || !sess.v.Locked() {
+		t.Fatal("the window did not lock and close after the work")
+	}
 }

@@ -198,10 +198,9 @@ func (g *gui) cancellable(title string, total int, work func(ctx context.Context
 		})
 		cancel()
 		fyne.DoAndWait(func() {
-			g.busy--
-			g.touch()
 			d.Hide()
 			done(err)
+			g.workDone()
 		})
 	})
 }
