@@ -60,7 +60,7 @@ func (c nativeChooser) runNative(ask func() (string, error), done func(string), 
 			case errors.Is(err, native.ErrCancelled):
 				done("")
 			case err != nil:
-				c.log.Info("falling back to Fyne's file dialog", "err", err)
+				c.log.Info("falling back to Fyne's file dialog", "err", logSafe(err))
 				fallback()
 			default:
 				done(path)
@@ -144,7 +144,7 @@ func (g *gui) offerFolder(title, message, dir string) {
 			err = g.app.OpenURL(u)
 		}
 		if err != nil {
-			g.log.Warn("opening the folder", "err", err)
+			g.log.Warn("opening the folder", "err", logSafe(err))
 		}
 	}, g.win)
 	d.SetConfirmText("Open the folder")

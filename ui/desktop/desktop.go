@@ -69,8 +69,12 @@ type gui struct {
 	// busy counts slow work in flight; the app does not lock itself under
 	// it, which would close the vault beneath the work. closing records a
 	// request to close the window meanwhile.
-	busy    int
-	closing bool
+	busy             int
+	closing, locking bool
+	// inLock is set while locking closes the dialogs.
+	inLock bool
+	// copied is what Casebook last put on the clipboard.
+	copied string
 	// after runs fn on the UI goroutine after d; tests replace it.
 	after func(d time.Duration, fn func())
 	// dialogs are the dialogs open now, the newest last.
@@ -176,18 +180,37 @@ func (g *gui) unlocked(s *session) {
 // dialog, locks the vault and returns to the unlock screen. notice says
 // why, on the unlock screen.
 func (g *gui) lock(notice string) {
+	if r, ok := g.lockedScreen.(*recoveryScreen); ok {
+		// A new vault whose recovery code is on screen: close it too.
+		r.code = ""
+		if err := r.sess.close(); err != nil {
+			g.log.Error("locking the vault", "err", logSafe(err))
+		}
+		g.clearClipboard()
+		g.showLocked()
+		return
+	}
 	if g.sess == nil {
+		return
+	}
+	if g.busy > 0 {
+		// Locking under slow work would close the vault beneath it.
+		g.locking = true
+		g.info("Still working", "Casebook locks as soon as the work under way is done.")
 		return
 	}
 	if g.work != nil {
 		if err := g.work.saveDrafts(); err != nil {
-			g.log.Error("could not save the drafts before locking", "err", err)
+			g.log.Error("could not save the drafts before locking", "err", logSafe(err))
 			notice = "Casebook locked, but could not keep what you were typing: " + describe(err)
 		}
 	}
+	g.inLock = true
 	g.closeDialogs()
+	g.inLock = false
+	g.clearClipboard()
 	if err := g.sess.close(); err != nil {
-		g.log.Error("locking the vault", "err", err)
+		g.log.Error("locking the vault", "err", logSafe(err))
 	}
 	g.sess, g.work = nil, nil
 	g.notice = notice
@@ -212,10 +235,17 @@ func (g *gui) onClose() {
 func (g *gui) workDone() {
 	g.busy--
 	g.touch()
-	if g.busy == 0 && g.closing {
-		g.closing = false
+	if g.busy > 0 {
+		return
+	}
+	switch {
+	case g.closing:
+		g.closing, g.locking = false, false
 		g.closeDialogs()
 		g.onClose()
+	case g.locking:
+		g.locking = false
+		g.lock("")
 	}
 }
 
@@ -367,10 +397,40 @@ func (g *gui) slow(title string, work func() error, done func(error)) {
 
 // chooser is where files are chosen.
 func (g *gui) chooser() Chooser {
-	if g.opts.Chooser != nil {
-		return g.opts.Chooser
+	inner := g.opts.Chooser
+	if inner == nil {
+		inner = nativeChooser{log: g.log, fallback: fyneChooser{g}}
 	}
-	return nativeChooser{log: g.log, fallback: fyneChooser{g}}
+	return guardedChooser{g: g, inner: inner, work: g.work}
+}
+
+// guardedChooser drops an answer that comes after the app locked or
+// unlocked again: the question was asked of a session that is gone.
+type guardedChooser struct {
+	g     *gui
+	inner Chooser
+	work  *workspace
+}
+
+func (c guardedChooser) guard(done func(string)) func(string) {
+	return func(path string) {
+		if c.g.work != c.work {
+			return
+		}
+		done(path)
+	}
+}
+
+func (c guardedChooser) SaveFile(w fyne.Window, title, name string, done func(string)) {
+	c.inner.SaveFile(w, title, name, c.guard(done))
+}
+
+func (c guardedChooser) Folder(w fyne.Window, title string, done func(string)) {
+	c.inner.Folder(w, title, c.guard(done))
+}
+
+func (c guardedChooser) OpenFile(w fyne.Window, title, ext string, done func(string)) {
+	c.inner.OpenFile(w, title, ext, c.guard(done))
 }
 
 // clipboardClearAfter is how long copied case text stays on the
@@ -383,9 +443,23 @@ const clipboardClearAfter = 30 * time.Second
 func (g *gui) copyText(text string) {
 	cb := g.app.Clipboard()
 	cb.SetContent(text)
+	g.copied = text
 	g.after(clipboardClearAfter, func() {
 		if cb.Content() == text {
 			cb.SetContent("")
 		}
 	})
+}
+
+// clearClipboard empties the clipboard if it still holds what Casebook
+// put there: on locking and closing, case text must not outlive the
+// session.
+func (g *gui) clearClipboard() {
+	if g.copied == "" {
+		return
+	}
+	if cb := g.app.Clipboard(); cb.Content() == g.copied {
+		cb.SetContent("")
+	}
+	g.copied = ""
 }

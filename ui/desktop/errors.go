@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"strings"
 
 	"casebook/app"
@@ -127,6 +128,20 @@ func plural(n int, noun string) string {
 // showError tells the person what went wrong, in one place, and logs the
 // detail.
 func (g *gui) showError(title string, err error) {
-	g.log.Warn(title, "err", err)
+	g.log.Warn(title, "err", logSafe(err))
 	g.info(title, describe(err))
+}
+
+// logSafe is what the log may say of err: a path in it (a file the
+// member chose, often named after its content) is left out.
+func logSafe(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Op + ": " + pe.Err.Error()
+	}
+	var le *os.LinkError
+	if errors.As(err, &le) {
+		return le.Op + ": " + le.Err.Error()
+	}
+	return err.Error()
 }

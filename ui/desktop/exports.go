@@ -150,16 +150,26 @@ func (w *workspace) writeUpdates(dir string, owed []export.OwedUpdate) {
 			}
 			return first
 		}
-		for _, o := range owed {
+		for i, o := range owed {
 			if _, err := store.Step(o.Code, app.Step{Action: app.ActStatusUpdate, Party: o.Party}); err != nil {
-				return fmt.Errorf("record a status update as sent: %w", err)
+				// The files not recorded go: only what is recorded as
+				// sent stays, so the folder and the cases agree.
+				for _, rest := range owed[i:] {
+					os.Remove(filepath.Join(dir, rest.FileName()))
+				}
+				return &partialBatchError{recorded: i, err: err}
 			}
 		}
 		return nil
 	}, func(err error) {
+		var partial *partialBatchError
 		switch {
 		case errors.Is(err, errCancelled):
 			g.info("Cancelled", "No status update was written or recorded.")
+		case errors.As(err, &partial):
+			g.log.Warn("recording status updates", "err", logSafe(partial.err))
+			g.info("Status updates", fmt.Sprintf("Wrote and recorded %s; the rest could not be recorded (%s), so their files were removed.",
+				plural(partial.recorded, "status update"), describe(partial.err)))
 		case err != nil:
 			g.showError("The status updates were not written", err)
 		default:
@@ -256,3 +266,15 @@ func (w *workspace) onExportArchive() {
 		})
 	})
 }
+
+// partialBatchError says a batch of updates was recorded only in part.
+type partialBatchError struct {
+	recorded int
+	err      error
+}
+
+func (e *partialBatchError) Error() string {
+	return fmt.Sprintf("%d status updates recorded, then: %v", e.recorded, e.err)
+}
+
+func (e *partialBatchError) Unwrap() error { return e.err }

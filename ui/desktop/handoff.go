@@ -208,7 +208,7 @@ func (w *workspace) onExpunge() {
 func (s *settingsScreen) keyCard() fyne.CanvasObject {
 	line, err := s.w.store.MyKeyLine()
 	if err != nil {
-		s.w.g.log.Warn("reading the vault's key", "err", err)
+		s.w.g.log.Warn("reading the vault's key", "err", logSafe(err))
 		return widget.NewCard("Your key", "", widget.NewLabel(describe(err)))
 	}
 	k, _ := s.w.store.MyKey()

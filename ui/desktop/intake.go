@@ -369,7 +369,7 @@ func (f *intakeForm) onFile() {
 		return
 	}
 	if err := f.w.store.DeleteDraft(draftNewReport); err != nil {
-		f.w.g.log.Warn("deleting the draft", "err", err)
+		f.w.g.log.Warn("deleting the draft", "err", logSafe(err))
 	}
 	f.reset()
 	f.w.changed()

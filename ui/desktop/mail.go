@@ -47,6 +47,7 @@ func (v *caseView) letters() fyne.CanvasObject {
 // letterDialog is an open letter: its editable text and its buttons.
 type letterDialog struct {
 	d             dialog.Dialog
+	title         string
 	subject, body *entry
 	copyBtn       *widget.Button
 	draftBtn      *widget.Button
@@ -63,7 +64,7 @@ func (v *caseView) onLetter(kind app.TemplateKind, partyID string) {
 		g.showError("The letter could not be written", err)
 		return
 	}
-	ld := &letterDialog{subject: g.newEntry(), body: g.newMultiLineEntry(),
+	ld := &letterDialog{title: kind.Title(), subject: g.newEntry(), body: g.newMultiLineEntry(),
 		problem: &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.DangerImportance}}
 	ld.subject.SetText(l.Subject)
 	ld.body.SetText(l.Body)
@@ -187,8 +188,8 @@ func (v *caseView) onImportMail() {
 // importMail imports the files one after another; a sender no party
 // matches is asked about before going on.
 func (v *caseView) importMail(paths []string) {
-	if len(paths) == 0 {
-		return
+	if len(paths) == 0 || v.w.g.work != v.w {
+		return // done, or the app locked meanwhile
 	}
 	v.importOne(paths[0], "", func() { v.importMail(paths[1:]) })
 }
@@ -214,7 +215,7 @@ func (v *caseView) importOne(path, partyID string, next func()) {
 		})
 		return
 	case err != nil:
-		g.log.Info("e-mail import refused", "err", err)
+		g.log.Info("e-mail import refused", "err", logSafe(err))
 		g.info(name+" was not imported", describe(err))
 	default:
 		v.reload()

@@ -169,9 +169,9 @@ func (s *settingsScreen) refresh() {
 		s.roster.Add(row)
 		if m.Active {
 			s.memberIDs = append(s.memberIDs, m.ID)
-			names = append(names, m.Name)
 		}
 	}
+	names = memberLabels(r.Active())
 	s.conflictWho.SetOptions(names)
 	s.caseCodes = s.caseCodes[:0]
 	for _, sum := range s.w.store.List("") {

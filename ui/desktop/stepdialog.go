@@ -18,6 +18,7 @@ import (
 // shown in it, until submit succeeds or the person cancels.
 type formDialog struct {
 	d       dialog.Dialog
+	title   string
 	items   []*widget.FormItem
 	problem *widget.Label
 	ok      *widget.Button
@@ -26,14 +27,14 @@ type formDialog struct {
 // showForm shows a form dialog; submit runs on the confirm button and
 // closes the dialog when it returns nil.
 func (g *gui) showForm(title, confirm string, items []*widget.FormItem, submit func() error) *formDialog {
-	f := &formDialog{items: items, problem: &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.DangerImportance}}
+	f := &formDialog{title: title, items: items, problem: &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.DangerImportance}}
 	g.lastForm = f
 	form := widget.NewForm(items...)
 	cancel := widget.NewButton("Cancel", func() { f.d.Hide() })
 	f.ok = &widget.Button{Text: confirm, Importance: widget.HighImportance, OnTapped: func() {
 		g.touch()
 		if err := submit(); err != nil {
-			g.log.Info(title, "err", err)
+			g.log.Info(title, "err", logSafe(err))
 			f.problem.SetText(describe(err))
 			return
 		}
@@ -64,10 +65,7 @@ func (v *caseView) partyChoice() (*widget.Select, func() string) {
 // memberChoice is a select of the active members, preselecting pre.
 func (v *caseView) memberChoice(pre string) (*widget.Select, func() string) {
 	active := v.w.store.Roster().Active()
-	var names []string
-	for _, m := range active {
-		names = append(names, m.Name)
-	}
+	names := memberLabels(active)
 	s := widget.NewSelect(names, nil)
 	s.PlaceHolder = "Choose a member"
 	for i, m := range active {
@@ -381,6 +379,12 @@ func (g *gui) newMultiLineEntry() *entry {
 	return e
 }
 
+// TypedRune types, and counts as use for the auto-lock.
+func (e *entry) TypedRune(r rune) {
+	e.g.touch()
+	e.Entry.TypedRune(r)
+}
+
 // TypedKey closes the dialog on Escape and types otherwise.
 func (e *entry) TypedKey(k *fyne.KeyEvent) {
 	e.g.touch()
@@ -389,4 +393,21 @@ func (e *entry) TypedKey(k *fyne.KeyEvent) {
 		return
 	}
 	e.Entry.TypedKey(k)
+}
+
+// memberLabels names members for a choice, telling apart two with the
+// same name by their IDs: a select finds an option by its text.
+func memberLabels(ms []*app.Member) []string {
+	count := map[string]int{}
+	for _, m := range ms {
+		count[m.Name]++
+	}
+	out := make([]string, len(ms))
+	for i, m := range ms {
+		out[i] = m.Name
+		if count[m.Name] > 1 {
+			out[i] += " (" + m.ID + ")"
+		}
+	}
+	return out
 }

@@ -91,7 +91,7 @@ func (s *unlockScreen) onUnlock() {
 		s.unlock.Enable()
 		if err != nil {
 			if !errors.Is(err, vault.ErrWrongPassphrase) {
-				s.g.log.Warn("unlock failed", "err", err)
+				s.g.log.Warn("unlock failed", "err", logSafe(err))
 			}
 			s.message.SetText(describe(err))
 			s.g.win.Canvas().Focus(s.pass)
@@ -193,7 +193,7 @@ func (s *createScreen) onCreate() {
 	}, func(err error) {
 		s.create.Enable()
 		if err != nil {
-			s.g.log.Warn("create failed", "err", err)
+			s.g.log.Warn("create failed", "err", logSafe(err))
 			s.message.SetText(describe(err))
 			return
 		}

@@ -1,8 +1,13 @@
 package desktop
 
 import (
+	"encoding/json"
+	"slices"
+	"strings"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -114,17 +119,63 @@ func (w *workspace) openCase(code string, due *app.DueItem) {
 // draftNewReport names the new-report draft in the vault.
 const draftNewReport = "new-report"
 
-// saveDrafts keeps what is typed in the vault before it locks.
+// draftDialog names the draft of text typed in an open dialog.
+const draftDialog = "dialog"
+
+// dialogText is what was typed in a dialog open when the app locked.
+type dialogText struct {
+	Title string `json:"title"`
+	Text  string `json:"text"`
+}
+
+// saveDrafts keeps what is typed in the vault before it locks: the
+// new-report form, and the text of an open dialog.
 func (w *workspace) saveDrafts() error {
-	data, ok := w.form.draft()
-	if !ok {
-		return w.store.DeleteDraft(draftNewReport)
+	var err error
+	if data, ok := w.form.draft(); ok {
+		err = w.store.SaveDraft(draftNewReport, data)
+	} else {
+		err = w.store.DeleteDraft(draftNewReport)
 	}
-	return w.store.SaveDraft(draftNewReport, data)
+	if err != nil {
+		return err
+	}
+	if t, ok := w.openDialogText(); ok {
+		data, jerr := json.Marshal(t)
+		if jerr != nil {
+			return jerr
+		}
+		return w.store.SaveDraft(draftDialog, data)
+	}
+	return nil
+}
+
+// openDialogText is the text typed in the form or letter dialog open now.
+func (w *workspace) openDialogText() (dialogText, bool) {
+	g := w.g
+	var parts []string
+	title := ""
+	if f := g.lastForm; f != nil && slices.Contains(g.dialogs, f.d) {
+		title = f.title
+		for _, it := range f.items {
+			if e, ok := it.Widget.(*entry); ok && strings.TrimSpace(e.Text) != "" {
+				parts = append(parts, it.Text+": "+e.Text)
+			}
+		}
+	}
+	if l := g.lastLetter; l != nil && slices.Contains(g.dialogs, l.d) {
+		title = l.title
+		parts = append(parts, "Subject: "+l.subject.Text, l.body.Text)
+	}
+	if len(parts) == 0 {
+		return dialogText{}, false
+	}
+	return dialogText{Title: title, Text: strings.Join(parts, "\n\n")}, true
 }
 
 // restoreDrafts puts back what was typed before the last lock.
 func (w *workspace) restoreDrafts() {
+	w.restoreDialogText()
 	data, err := w.store.Draft(draftNewReport)
 	if err != nil {
 		w.g.showError("Your unfinished report could not be read", err)
@@ -134,9 +185,40 @@ func (w *workspace) restoreDrafts() {
 		return
 	}
 	if err := w.form.restore(data); err != nil {
-		w.g.log.Warn("unreadable draft", "err", err)
+		w.g.log.Warn("unreadable draft", "err", logSafe(err))
 		return
 	}
 	w.form.notice.SetText("Your unfinished report was kept while Casebook was locked; here it is.")
 	w.tabs.Select(w.newTab)
+}
+
+// restoreDialogText shows the text that was typed in a dialog when the
+// app locked, to copy back; then forgets it.
+func (w *workspace) restoreDialogText() {
+	data, err := w.store.Draft(draftDialog)
+	if err != nil || data == nil {
+		return
+	}
+	var t dialogText
+	if json.Unmarshal(data, &t) != nil {
+		return
+	}
+	text := w.g.newMultiLineEntry()
+	text.SetText(t.Text)
+	text.SetMinRowsVisible(8)
+	copyBtn := widget.NewButtonWithIcon("Copy", theme.ContentCopyIcon(), func() { w.g.copyText(t.Text) })
+	content := container.NewVBox(
+		&widget.Label{Text: "Casebook locked while you were typing in \"" + t.Title + "\". Here is what you had typed; copy it back.", Wrapping: fyne.TextWrapWord},
+		text, container.NewHBox(copyBtn))
+	d := dialog.NewCustom("Kept from before the lock", "Close", container.NewGridWrap(fyne.NewSize(600, content.MinSize().Height), content), w.g.win)
+	d.SetOnClosed(func() {
+		w.g.forgetDialog(d)
+		if w.g.work == w && !w.g.inLock {
+			if err := w.store.DeleteDraft(draftDialog); err != nil {
+				w.g.log.Warn("deleting a draft", "err", logSafe(err))
+			}
+		}
+	})
+	w.g.dialogs = append(w.g.dialogs, d)
+	d.Show()
 }
