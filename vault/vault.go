@@ -373,11 +373,45 @@ func openBadger(path string, key []byte, log *slog.Logger) (db *badger.DB, err e
 	if err := verifyTables(path, key, badgerLogger{log}); err != nil {
 		return nil, err
 	}
+	if err := removeEmptyWAL(path); err != nil {
+		return nil, err
+	}
 	db, err = badger.Open(o)
 	if err != nil {
 		return nil, translate(err, "data")
 	}
 	return db, nil
+}
+
+// removeEmptyWAL deletes the empty write-ahead-log files (".mem") in a
+// Badger directory. A crash between creating such a file and sizing it
+// leaves it empty, and Badger then refuses to open the store at all
+// ("Create a new file"). An empty log holds no write, so removing it loses
+// nothing.
+func removeEmptyWAL(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	removed := false
+	for _, e := range entries {
+		if e.IsDir() || filepath.Ext(e.Name()) != ".mem" {
+			continue
+		}
+		if fi, err := e.Info(); err == nil && fi.Size() == 0 {
+			if err := os.Remove(filepath.Join(dir, e.Name())); err != nil {
+				return err
+			}
+			removed = true
+		}
+	}
+	if removed {
+		return syncDir(dir)
+	}
+	return nil
 }
 
 // translate turns a Badger error into one of ours, once, at the boundary.
