@@ -12,9 +12,9 @@
 // # Promises
 //
 //   - A write that Update reported as done is on disk (synced) and survives
-//     a crash or a power cut, and the vault opens after one: an empty
-//     write-ahead-log file that a crash left behind, which the storage
-//     engine would refuse, holds no write and is removed at open.
+//     a crash or a power cut, and the vault opens after one: an empty log
+//     file (write-ahead or value log) that a crash left behind, which the
+//     storage engine would refuse, holds no write and is removed at open.
 //   - A wrong passphrase changes no byte on disk.
 //   - A second process that opens an open vault gets ErrInUse at once.
 //   - A vault written by this format version is opened by every later

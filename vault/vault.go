@@ -383,11 +383,11 @@ func openBadger(path string, key []byte, log *slog.Logger) (db *badger.DB, err e
 	return db, nil
 }
 
-// removeEmptyWAL deletes the empty write-ahead-log files (".mem") in a
-// Badger directory. A crash between creating such a file and sizing it
-// leaves it empty, and Badger then refuses to open the store at all
-// ("Create a new file"). An empty log holds no write, so removing it loses
-// nothing.
+// removeEmptyWAL deletes the empty log files — write-ahead logs (".mem")
+// and value logs (".vlog") — in a Badger directory. A crash between
+// creating such a file and sizing it leaves it empty, and Badger then
+// refuses to open the store at all ("Create a new file"). An empty log
+// holds no write (not even its header), so removing it loses nothing.
 func removeEmptyWAL(dir string) error {
 	entries, err := os.ReadDir(dir)
 	if errors.Is(err, os.ErrNotExist) {
@@ -398,7 +398,7 @@ func removeEmptyWAL(dir string) error {
 	}
 	removed := false
 	for _, e := range entries {
-		if e.IsDir() || filepath.Ext(e.Name()) != ".mem" {
+		if ext := filepath.Ext(e.Name()); e.IsDir() || (ext != ".mem" && ext != ".vlog") {
 			continue
 		}
 		if fi, err := e.Info(); err == nil && fi.Size() == 0 {

@@ -6,17 +6,23 @@ import (
 	"testing"
 )
 
-// A crash between Badger creating a write-ahead-log file and sizing it
-// leaves an empty ".mem" file, which Badger refuses to open the store
+// A crash between Badger creating a log file and sizing it leaves an
+// empty ".mem" or ".vlog" file, which Badger refuses to open the store
 // over ("Create a new file"). The vault opens all the same, with every
 // record.
 func TestOpenAfterCrashLeftAnEmptyWAL(t *testing.T) {
+	for _, name := range []string{"00042.mem", "000042.vlog"} {
+		t.Run(name, func(t *testing.T) { openOverEmptyLog(t, name) })
+	}
+}
+
+func openOverEmptyLog(t *testing.T, name string) {
 	v, dir, _ := newTestVault(t)
 	put(t, v, "case-a", "report", "kept")
 	if err := v.Lock(); err != nil {
 		t.Fatal(err)
 	}
-	empty := filepath.Join(dir, "data", "00042.mem")
+	empty := filepath.Join(dir, "data", name)
 	if err := os.WriteFile(empty, nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
