@@ -373,7 +373,7 @@ func openBadger(path string, key []byte, log *slog.Logger) (db *badger.DB, err e
 	if err := verifyTables(path, key, badgerLogger{log}); err != nil {
 		return nil, err
 	}
-	if err := removeEmptyWAL(path); err != nil {
+	if err := removeEmptyLogs(path); err != nil {
 		return nil, err
 	}
 	db, err = badger.Open(o)
@@ -383,12 +383,12 @@ func openBadger(path string, key []byte, log *slog.Logger) (db *badger.DB, err e
 	return db, nil
 }
 
-// removeEmptyWAL deletes the empty log files — write-ahead logs (".mem")
+// removeEmptyLogs deletes the empty log files — write-ahead logs (".mem")
 // and value logs (".vlog") — in a Badger directory. A crash between
 // creating such a file and sizing it leaves it empty, and Badger then
 // refuses to open the store at all ("Create a new file"). An empty log
 // holds no write (not even its header), so removing it loses nothing.
-func removeEmptyWAL(dir string) error {
+func removeEmptyLogs(dir string) error {
 	entries, err := os.ReadDir(dir)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil
