@@ -32,7 +32,7 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 # screenshots look as they would on a real screen.
 XVFB_RUN := xvfb-run -a -s "-screen 0 1920x1080x24"
 
-.PHONY: help deps build run test bench fuzz screenshots clean
+.PHONY: help deps build run test bench faults fuzz screenshots clean
 .PHONY: display-check fmt-check vet staticcheck go-test
 
 help: ## list the targets
@@ -117,6 +117,19 @@ bench: ## run the benchmarks 6 times into bench.txt and summarize with benchstat
 	$(GO) test -run '^$$' -bench . -benchmem -count 6 ./... | tee bench.txt
 	@$(GO) run $(BENCHSTAT) bench.txt || echo "bench: benchstat is not available; the raw results are in bench.txt"
 
+# The fault suite: every test named TestFault…, with its full number of
+# rounds, each appending its tally to FAULTS_JSON; then the table.
+FAULTS_JSON := $(CURDIR)/faults.jsonl
+
+faults: deps ## run the fault suite in full; write docs/RELIABILITY.md
+	rm -f $(FAULTS_JSON)
+	@if [ -z "$${DISPLAY:-}" ] && command -v xvfb-run >/dev/null 2>&1; then run="$(XVFB_RUN)"; else run=""; fi; \
+	echo "CASEBOOK_FAULTS_FULL=1 $(GO) test -count 1 -timeout 90m -run '^TestFault' ./..."; \
+	CASEBOOK_FAULTS_FULL=1 CASEBOOK_FAULTS_REPORT=$(FAULTS_JSON) $$run $(GO) test -count 1 -timeout 90m -run '^TestFault' ./... || status=$$?; \
+	$(GO) run ./internal/cmd/reliability -in $(FAULTS_JSON) -out docs/RELIABILITY.md; \
+	echo "faults: wrote docs/RELIABILITY.md"; \
+	exit $${status:-0}
+
 fuzz: ## run each fuzz target for FUZZTIME (default 5m)
 	@targets=$$($(GO) test -list '^Fuzz' ./... | awk ' \
 		/^Fuzz/ { names = names " " $$1; next } \
@@ -128,5 +141,5 @@ fuzz: ## run each fuzz target for FUZZTIME (default 5m)
 	done <<< "$$targets"
 
 clean: ## remove the binary, bench.txt and failed snapshot files
-	rm -rf bin bench.txt
+	rm -rf bin bench.txt faults.jsonl
 	find . -type d -path '*/testdata/failed' -prune -exec rm -rf {} +
