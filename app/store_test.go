@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"casebook/internal/benchvault"
 	"casebook/vault"
 )
 
@@ -23,7 +24,9 @@ import (
 // many.
 func TestMain(m *testing.M) {
 	vault.UseLowCostKDFForTesting()
-	os.Exit(m.Run())
+	code := m.Run()
+	benchvault.Cleanup()
+	os.Exit(code)
 }
 
 const testPassphrase = "correct horse battery staple, for tests only"

@@ -360,7 +360,9 @@ func openBadger(path string, key []byte, log *slog.Logger) (db *badger.DB, err e
 		WithCompression(options.None).
 		WithNumCompactors(2).
 		WithCompactL0OnClose(true).
-		WithChecksumVerificationMode(options.OnTableAndBlockRead).
+		// Every table was read and checked whole by verifyTables just
+		// before; Badger checks each block again as it reads it.
+		WithChecksumVerificationMode(options.OnBlockRead).
 		WithVerifyValueChecksum(true).
 		WithDetectConflicts(false).
 		WithMetricsEnabled(false).

@@ -1,0 +1,274 @@
+package app_test
+
+import (
+	"bytes"
+	"fmt"
+	"testing"
+	"time"
+
+	"casebook/app"
+	"casebook/internal/benchvault"
+	"casebook/internal/benchvault/demovault"
+	"casebook/vault"
+)
+
+// The Store benchmarks measure what a member waits for, on a real vault of
+// 1,000 and 10,000 demo cases (about ten messages each): unlocking, the
+// case list, opening a case, searching, the due list, and handing cases
+// over in a bundle. The vaults use the low-cost key derivation of tests;
+// vault.BenchmarkUnlock measures the calibrated derivation on its own.
+
+func forSizes(b *testing.B, fn func(b *testing.B, n int)) {
+	for _, n := range demovault.Sizes {
+		b.Run(fmt.Sprintf("cases=%d", n), func(b *testing.B) { fn(b, n) })
+	}
+}
+
+// BenchmarkStoreUnlock measures opening the vault and loading the case
+// book (every case, not the messages), then locking.
+func BenchmarkStoreUnlock(b *testing.B) {
+	forSizes(b, func(b *testing.B, n int) {
+		dir := benchvault.Copy(b, demovault.Template(b, n))
+		b.ReportAllocs()
+		for b.Loop() {
+			v, err := vault.Open(dir, []byte(demovault.Passphrase), vault.Options{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			s, err := app.OpenStore(v, func() time.Time { return demovault.Now })
+			if err != nil {
+				b.Fatal(err)
+			}
+			if got := len(s.List("")); got != n {
+				b.Fatalf("%d cases, want %d", got, n)
+			}
+			if err := v.Lock(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// BenchmarkStoreCaseList measures the case list: every case with its
+// stage and next due date.
+func BenchmarkStoreCaseList(b *testing.B) {
+	forSizes(b, func(b *testing.B, n int) {
+		_, s := demovault.Open(b, n)
+		b.ReportAllocs()
+		for b.Loop() {
+			if got := len(s.List("")); got != n {
+				b.Fatalf("%d cases, want %d", got, n)
+			}
+		}
+	})
+}
+
+// BenchmarkStoreOpenCase measures opening one case as the workspace does:
+// the case, its messages read from the vault, and its checklist.
+func BenchmarkStoreOpenCase(b *testing.B) {
+	forSizes(b, func(b *testing.B, n int) {
+		_, s := demovault.Open(b, n)
+		list := s.List("")
+		ctx := s.Context()
+		i := 0
+		b.ReportAllocs()
+		for b.Loop() {
+			code := list[i%len(list)].Code
+			i += 7919 // a prime: visit cases all over the vault
+			c, err := s.Case(code)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := s.Messages(code); err != nil {
+				b.Fatal(err)
+			}
+			_ = c.Checklist(ctx)
+		}
+	})
+}
+
+// BenchmarkStoreSearch measures one search, the index being built (the
+// first search of a session builds it: BenchmarkStoreSearchFirst).
+func BenchmarkStoreSearch(b *testing.B) {
+	forSizes(b, func(b *testing.B, n int) {
+		_, s := demovault.Open(b, n)
+		if _, err := s.Search("warm", 1); err != nil {
+			b.Fatal(err)
+		}
+		b.ReportAllocs()
+		for b.Loop() {
+			hits, err := s.Search("threatened addr", 50)
+			if err != nil || len(hits) == 0 {
+				b.Fatalf("search: %d hits, %v", len(hits), err)
+			}
+		}
+	})
+}
+
+// BenchmarkStoreSearchFirst measures the first search after unlocking: it
+// reads every message and builds the index.
+func BenchmarkStoreSearchFirst(b *testing.B) {
+	forSizes(b, func(b *testing.B, n int) {
+		v, _ := demovault.Open(b, n)
+		b.ReportAllocs()
+		for b.Loop() {
+			s, err := app.OpenStore(v, func() time.Time { return demovault.Now })
+			if err != nil {
+				b.Fatal(err)
+			}
+			if hits, err := s.Search("threatened addr", 50); err != nil || len(hits) == 0 {
+				b.Fatalf("search: %d hits, %v", len(hits), err)
+			}
+		}
+	})
+}
+
+// BenchmarkStoreDue measures the due list as This week shows it, with
+// no case changed since it was last made.
+func BenchmarkStoreDue(b *testing.B) {
+	forSizes(b, func(b *testing.B, n int) {
+		_, s := demovault.Open(b, n)
+		s.Due(demovault.Now)
+		b.ReportAllocs()
+		for b.Loop() {
+			if items := s.Due(demovault.Now); len(items) == 0 {
+				b.Fatal("empty due list")
+			}
+		}
+	})
+}
+
+// bundlePair is a sender whose vault holds n demo cases and 100 more that
+// the receiver does not have, the bundle of those 100, and a receiver's
+// vault (n cases, another member's) to copy for each import.
+type bundlePair struct {
+	sender   *app.Store
+	codes    []string
+	to       string
+	receiver string // the receiver's closed vault
+	bundle   []byte
+}
+
+func newBundlePair(b *testing.B, n int) *bundlePair {
+	b.Helper()
+	template := demovault.Template(b, n)
+	_, sender := demovault.Open(b, n)
+	roster := sender.Roster()
+	var to *app.Member
+	for _, m := range roster.Active() {
+		if m.ID != roster.Me {
+			to = m
+			break
+		}
+	}
+	if to == nil {
+		b.Fatal("the demo roster has one active member")
+	}
+	before := map[string]bool{}
+	for _, sum := range sender.List("") {
+		before[sum.Code] = true
+	}
+	if _, _, err := sender.AddDemo(app.DemoOptions{Cases: 160, Seed: 99, Now: demovault.Now, Messages: 10}); err != nil {
+		b.Fatal(err)
+	}
+	p := &bundlePair{sender: sender, to: to.Name}
+	for _, c := range sender.Cases() {
+		if !before[c.Code] && !c.Excluded(to.ID) && len(p.codes) < 100 {
+			p.codes = append(p.codes, c.Code)
+		}
+	}
+	if len(p.codes) != 100 {
+		b.Fatalf("%d new cases the receiver may have, want 100", len(p.codes))
+	}
+
+	p.receiver = benchvault.Copy(b, template)
+	v, err := vault.Open(p.receiver, []byte(demovault.Passphrase), vault.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	receiver, err := app.OpenStore(v, func() time.Time { return demovault.Now })
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := receiver.UpdateRoster(func(r *app.Roster) error { r.Me = to.ID; return nil }); err != nil {
+		b.Fatal(err)
+	}
+	rk, err := receiver.MyKey()
+	if err != nil {
+		b.Fatal(err)
+	}
+	sk, err := sender.MyKey()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := receiver.SetMemberKey(roster.Me, sk, false); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := sender.SetMemberKey(to.ID, rk, false); err != nil {
+		b.Fatal(err)
+	}
+	if err := v.Lock(); err != nil {
+		b.Fatal(err)
+	}
+	var buf bytes.Buffer
+	p.export(b, &buf)
+	p.bundle = buf.Bytes()
+	return p
+}
+
+func (p *bundlePair) export(b *testing.B, buf *bytes.Buffer) {
+	out, err := p.sender.PrepareBundle(p.codes, []string{p.to}, app.BundleOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := out.Write(buf); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// BenchmarkStoreBundleExport measures making and writing a bundle of 100
+// cases from a vault of n.
+func BenchmarkStoreBundleExport(b *testing.B) {
+	forSizes(b, func(b *testing.B, n int) {
+		p := newBundlePair(b, n)
+		var buf bytes.Buffer
+		b.ReportAllocs()
+		for b.Loop() {
+			buf.Reset()
+			p.export(b, &buf)
+		}
+		b.ReportMetric(float64(len(p.bundle)), "bundle-bytes")
+	})
+}
+
+// BenchmarkStoreBundleImport measures importing a bundle of 100 new cases
+// into a vault of n: each import goes into a fresh copy of the receiver's
+// vault, opened before the clock starts.
+func BenchmarkStoreBundleImport(b *testing.B) {
+	forSizes(b, func(b *testing.B, n int) {
+		p := newBundlePair(b, n)
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			b.StopTimer()
+			v, err := vault.Open(benchvault.Copy(b, p.receiver), []byte(demovault.Passphrase), vault.Options{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			s, err := app.OpenStore(v, func() time.Time { return demovault.Now })
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.StartTimer()
+			rep, err := s.ImportBundle(bytes.NewReader(p.bundle))
+			b.StopTimer()
+			if err != nil {
+				b.Fatal(err)
+			}
+			if got := len(s.List("")); got != n+100 {
+				b.Fatalf("after the import: %d cases, want %d (%+v)", got, n+100, rep)
+			}
+			v.Lock()
+			b.StartTimer()
+		}
+	})
+}

@@ -1,0 +1,68 @@
+// Package demovault builds and opens the demo vaults that benchmarks
+// outside the app package measure (see casebook/internal/benchvault).
+package demovault
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"casebook/app"
+	"casebook/internal/benchvault"
+	"casebook/vault"
+)
+
+// Passphrase unlocks every demo vault; it is for benchmarks only.
+const Passphrase = "benchmark vault passphrase, synthetic"
+
+// Now is the benchmarks' clock: the demo cases are made as of this time.
+var Now = time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
+
+// Sizes are the numbers of cases the benchmarks measure at.
+var Sizes = []int{1_000, 10_000}
+
+// Build returns a function that fills an empty directory with a vault of
+// n demo cases of about ten messages each (seed 7), made with the
+// low-cost key derivation of tests.
+func Build(n int) func(dir string) error {
+	return func(dir string) error {
+		vault.UseLowCostKDFForTesting()
+		v, _, err := vault.Create(dir, []byte(Passphrase), vault.Options{Now: func() time.Time { return Now }})
+		if err != nil {
+			return err
+		}
+		s, err := app.OpenStore(v, func() time.Time { return Now })
+		if err != nil {
+			v.Lock()
+			return err
+		}
+		if _, _, err := s.AddDemo(app.DemoOptions{Cases: n, Seed: 7, Now: Now, Messages: 10}); err != nil {
+			v.Lock()
+			return err
+		}
+		return v.Lock()
+	}
+}
+
+// Template returns the closed demo vault of n cases, built once per process.
+func Template(tb testing.TB, n int) string {
+	tb.Helper()
+	return benchvault.Template(tb, fmt.Sprintf("demo-%d", n), Build(n))
+}
+
+// Open opens a fresh copy of the demo vault of n cases and its store; both
+// close when tb ends.
+func Open(tb testing.TB, n int) (*vault.Vault, *app.Store) {
+	tb.Helper()
+	dir := benchvault.Copy(tb, Template(tb, n))
+	v, err := vault.Open(dir, []byte(Passphrase), vault.Options{Now: func() time.Time { return Now }})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { v.Lock() })
+	s, err := app.OpenStore(v, func() time.Time { return Now })
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return v, s
+}
