@@ -3,6 +3,7 @@ package vault
 import (
 	"fmt"
 	"runtime"
+	"runtime/debug"
 	"sync/atomic"
 	"time"
 
@@ -48,8 +49,20 @@ func (p KDFParams) validate() error {
 }
 
 func deriveKEK(secret, salt []byte, p KDFParams) []byte {
-	return argon2.IDKey(secret, salt, p.Time, p.MemoryKiB, p.Threads, keySize)
+	kek := argon2.IDKey(secret, salt, p.Time, p.MemoryKiB, p.Threads, keySize)
+	if p.MemoryKiB >= releaseKDFMemoryKiB {
+		// Argon2id's memory (up to 512 MiB) is garbage once the key is
+		// derived, but the runtime would keep the pages for minutes: an
+		// idle, unlocked app would hold half a gigabyte. Hand them back
+		// now (which also clears them).
+		debug.FreeOSMemory()
+	}
+	return kek
 }
+
+// releaseKDFMemoryKiB is the Argon2id memory from which deriveKEK returns
+// the memory to the operating system at once.
+const releaseKDFMemoryKiB = 16 << 10
 
 // lowCostKDF is set by tests so that creating a vault does not take a second.
 var lowCostKDF atomic.Bool

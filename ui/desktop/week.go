@@ -18,25 +18,85 @@ func overdueIcon() fyne.Resource { return theme.NewErrorThemedResource(theme.War
 func dueIcon() fyne.Resource     { return theme.NewPrimaryThemedResource(theme.HistoryIcon()) }
 
 // weekScreen is the due list: what is overdue, due today and due this
-// week, each item opening its case.
+// week, each item opening its case. The list draws only the rows in view:
+// a large committee's vault has thousands of items due.
 type weekScreen struct {
 	w     *workspace
 	intro *widget.Label
-	list  *fyne.Container
+	list  *widget.List
+	rows  []weekRow
+	// icons of due and overdue items, made once per screen.
+	due, overdue fyne.Resource
+}
+
+// weekRow is a group's title or one due item.
+type weekRow struct {
+	title string
+	item  app.DueItem
+	text  string
 }
 
 func newWeekScreen(w *workspace) *weekScreen { return &weekScreen{w: w} }
 
 func (s *weekScreen) build() fyne.CanvasObject {
 	s.intro = &widget.Label{Wrapping: fyne.TextWrapWord}
-	s.list = container.NewVBox()
+	s.due, s.overdue = dueIcon(), overdueIcon()
+	s.list = widget.NewList(func() int { return len(s.rows) }, s.newRow, s.updateRow)
+	s.list.HideSeparators = true
+	s.list.OnSelected = func(id widget.ListItemID) {
+		s.list.UnselectAll()
+		s.open(id)
+	}
 	s.refresh()
 	agenda := widget.NewButtonWithIcon("Meeting agenda…", theme.DocumentSaveIcon(), s.w.onExportAgenda)
 	updates := widget.NewButtonWithIcon("Status updates due…", theme.MailSendIcon(), s.w.onExportUpdatesDue)
 	archive := widget.NewButtonWithIcon("Archive…", theme.StorageIcon(), s.w.onExportArchive)
 	expunge := widget.NewButtonWithIcon("Expunge…", theme.DeleteIcon(), s.w.onExpunge)
 	top := container.NewBorder(nil, nil, nil, container.NewHBox(agenda, updates, archive, expunge), s.intro)
-	return container.NewBorder(container.NewPadded(top), nil, nil, nil, container.NewVScroll(s.list))
+	return container.NewBorder(container.NewPadded(top), nil, nil, nil, s.list)
+}
+
+// newRow is the template of a row: a group title over an item's button;
+// updateRow shows one of the two.
+func (s *weekScreen) newRow() fyne.CanvasObject {
+	title := &widget.Label{TextStyle: fyne.TextStyle{Bold: true}, SizeName: theme.SizeNameSubHeadingText}
+	item := &widget.Button{Alignment: widget.ButtonAlignLeading, Importance: widget.LowImportance}
+	return container.NewStack(title, item)
+}
+
+func (s *weekScreen) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
+	c := o.(*fyne.Container)
+	title, item := c.Objects[0].(*widget.Label), c.Objects[1].(*widget.Button)
+	if id < 0 || id >= len(s.rows) {
+		title.Hide()
+		item.Hide()
+		return
+	}
+	row := s.rows[id]
+	if row.title != "" {
+		title.SetText(row.title)
+		title.Show()
+		item.Hide()
+		return
+	}
+	title.Hide()
+	item.Text = row.text
+	item.Icon = s.due
+	if row.item.Overdue {
+		item.Icon = s.overdue
+	}
+	item.OnTapped = func() { s.open(id) }
+	item.Show()
+	item.Refresh()
+}
+
+// open opens the case of row id at its due step.
+func (s *weekScreen) open(id widget.ListItemID) {
+	if id < 0 || id >= len(s.rows) || s.rows[id].title != "" {
+		return
+	}
+	item := s.rows[id].item
+	s.w.openCase(item.Code, &item)
 }
 
 // dueGroups sorts due items into overdue, today and the rest of the week.
@@ -69,8 +129,8 @@ func (s *weekScreen) refresh() {
 	default:
 		s.intro.SetText(fmt.Sprintf("%s due. Each item opens its case.", plural(len(items), "thing")))
 	}
-	s.list.RemoveAll()
 	loc := cfg.Location()
+	s.rows = s.rows[:0]
 	for _, g := range []struct {
 		title string
 		items []app.DueItem
@@ -78,22 +138,11 @@ func (s *weekScreen) refresh() {
 		if len(g.items) == 0 {
 			continue
 		}
-		s.list.Add(&widget.Label{Text: g.title, TextStyle: fyne.TextStyle{Bold: true}, SizeName: theme.SizeNameSubHeadingText})
+		s.rows = append(s.rows, weekRow{title: g.title})
 		for _, it := range g.items {
-			s.list.Add(s.row(it, loc))
+			text := fmt.Sprintf("%s  ·  %s  ·  due %s", it.Code, it.Text, it.Due.In(loc).Format("Mon 2 Jan 15:04"))
+			s.rows = append(s.rows, weekRow{item: it, text: text})
 		}
 	}
 	s.list.Refresh()
-}
-
-// row is one due item: a button that opens its case.
-func (s *weekScreen) row(it app.DueItem, loc *time.Location) fyne.CanvasObject {
-	text := fmt.Sprintf("%s  ·  %s  ·  due %s", it.Code, it.Text, it.Due.In(loc).Format("Mon 2 Jan 15:04"))
-	icon := dueIcon()
-	if it.Overdue {
-		icon = overdueIcon()
-	}
-	item := it
-	return &widget.Button{Text: text, Icon: icon, Alignment: widget.ButtonAlignLeading, Importance: widget.LowImportance,
-		OnTapped: func() { s.w.openCase(item.Code, &item) }}
 }

@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# Measures the desktop app's resident memory while idle on a large vault:
+# makes a vault of N demo cases (with the real, calibrated key derivation),
+# runs the real app under Xvfb, unlocks it by typing the passphrase,
+# waits until it has stopped working, then samples VmRSS from
+# /proc/PID/status for a while on This week, and again on Cases.
+#
+# Prints the figures as Go benchmark lines, so that `make bench` puts them
+# beside the others. Needs Xvfb and xdotool (make deps).
+# Usage: scripts/idle-rss.sh BIN [CASES...]   (default: 1000 10000)
+set -euo pipefail
+
+bin=$(realpath "${1:-bin/casebook}")
+shift || true
+sizes=("$@")
+[ ${#sizes[@]} -gt 0 ] || sizes=(1000 10000)
+work=$(mktemp -d)
+display=":$((190 + RANDOM % 100))"
+pids=()
+cleanup() {
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+# A synthetic passphrase for throw-away vaults; never a real one.
+pass="idle measure lantern harbor meadow"
+export LANG=C.UTF-8
+
+Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
+pids+=($!)
+export DISPLAY=$display
+for _ in $(seq 50); do xdotool getdisplaygeometry >/dev/null 2>&1 && break; sleep 0.1; done
+
+window() {
+	for _ in $(seq 150); do
+		if w=$(xdotool search --onlyvisible --name '^Casebook$' 2>/dev/null | head -n1) && [ -n "$w" ]; then
+			echo "$w"
+			return
+		fi
+		sleep 0.2
+	done
+	echo "idle-rss: the Casebook window did not appear" >&2
+	exit 1
+}
+
+# cpu prints the process's user+system time in clock ticks.
+cpu() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+
+# settle waits until the process used less than a tenth of a CPU (10
+# ticks) in each of three seconds running, or 120 s have passed. (An idle
+# window with a blinking cursor still draws: 3 to 6 ticks a second under
+# Xvfb, which renders in software.)
+settle() {
+	local quiet=0 last now
+	last=$(cpu "$1")
+	for _ in $(seq 120); do
+		sleep 1
+		now=$(cpu "$1")
+		if [ $((now - last)) -lt 10 ]; then quiet=$((quiet + 1)); else quiet=0; fi
+		last=$now
+		if [ $quiet -ge 3 ]; then return 0; fi
+	done
+	echo "idle-rss: the app was still busy after 120 s" >&2
+}
+
+# sample prints the highest VmRSS, in bytes, over 10 s of idling.
+sample() {
+	local high=0 kb
+	for _ in $(seq 20); do
+		kb=$(awk '/^VmRSS:/ { print $2 }' "/proc/$1/status")
+		if [ "$kb" -gt "$high" ]; then high=$kb; fi
+		sleep 0.5
+	done
+	echo $((high * 1024))
+}
+
+for n in "${sizes[@]}"; do
+	vault="$work/vault-$n"
+	CASEBOOK_NEW_PASSPHRASE="$pass" CASEBOOK_PASSPHRASE="$pass" "$bin" --vault "$vault" init >/dev/null 2>&1
+	CASEBOOK_PASSPHRASE="$pass" "$bin" --vault "$vault" demo --cases "$n" >/dev/null 2>&1
+
+	"$bin" --vault "$vault" >/dev/null 2>&1 &
+	app=$!
+	pids+=($app)
+	win=$(window)
+	settle "$app"
+	locked=$(sample "$app")
+	# A click gives the window the keyboard (there is no window manager)
+	# and the passphrase field the focus.
+	xdotool mousemove --window "$win" 480 400 click 1
+	xdotool type --delay 10 "$pass"
+	xdotool key Return
+	sleep 2
+	settle "$app"
+	week=$(sample "$app")
+	xdotool key ctrl+f
+	sleep 1
+	settle "$app"
+	cases=$(sample "$app")
+	echo "BenchmarkDesktopIdleRSS/cases=$n/screen=locked 1 $locked rss-bytes"
+	echo "BenchmarkDesktopIdleRSS/cases=$n/screen=week 1 $week rss-bytes"
+	echo "BenchmarkDesktopIdleRSS/cases=$n/screen=cases 1 $cases rss-bytes"
+	grep -E '^(RssAnon|RssFile|RssShmem):' "/proc/$app/status" | sed "s/^/# cases=$n on Cases: /"
+	kill "$app"
+	wait "$app" 2>/dev/null || true
+done
