@@ -350,7 +350,7 @@ func openBadger(path string, key []byte, log *slog.Logger) (db *badger.DB, err e
 		WithSyncWrites(true).
 		WithNumVersionsToKeep(1).
 		WithIndexCacheSize(16 << 20).
-		WithBlockCacheSize(32 << 20).
+		WithBlockCacheSize(16 << 20).
 		WithMemTableSize(16 << 20).
 		WithNumMemtables(2).
 		WithValueLogFileSize(64 << 20).

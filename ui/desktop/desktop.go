@@ -11,6 +11,7 @@ package desktop
 
 import (
 	"log/slog"
+	"runtime/debug"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -143,6 +144,10 @@ func openSession(dir string, passphrase []byte, opts Options) (*session, error) 
 		v.Lock()
 		return nil, err
 	}
+	// Loading a large case book leaves hundreds of megabytes of garbage,
+	// which the runtime would hand back over minutes; the app then sits
+	// idle for hours. Hand it back now.
+	debug.FreeOSMemory()
 	return &session{v: v, store: s}, nil
 }
 
