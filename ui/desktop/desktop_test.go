@@ -19,12 +19,15 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"casebook/app"
+	"casebook/internal/benchvault"
 	"casebook/vault"
 )
 
 func TestMain(m *testing.M) {
 	vault.UseLowCostKDFForTesting()
-	os.Exit(m.Run())
+	code := m.Run()
+	benchvault.Cleanup()
+	os.Exit(code)
 }
 
 // Synthetic people and secrets of the tests.
