@@ -17,7 +17,6 @@ ARGS     ?=
 # staticcheck 2026.2.2. The proxy does not resolve 2025.1.1 by that name, and
 # this release, the newest, builds with and understands Go 1.26.
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
-BENCHSTAT   := golang.org/x/perf/cmd/benchstat@latest
 
 # Debian/Ubuntu packages: a C compiler and the OpenGL, X11 and GTK headers
 # that Fyne's cgo driver builds against; then what the tests use.
@@ -113,9 +112,16 @@ go-test:
 		$(GO) test -race -timeout 20m ./...; \
 	fi
 
-bench: ## run the benchmarks 6 times into bench.txt and summarize with benchstat
-	$(GO) test -run '^$$' -bench . -benchmem -count 6 ./... | tee bench.txt
-	@$(GO) run $(BENCHSTAT) bench.txt || echo "bench: benchstat is not available; the raw results are in bench.txt"
+# How many times `make bench` runs each benchmark, and for how long.
+BENCHCOUNT ?= 6
+BENCHTIME  ?= 1s
+
+bench: deps build ## run every benchmark and the idle-memory measure; write docs/BENCHMARKS.md
+	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCHCOUNT) -benchtime $(BENCHTIME) -timeout 180m ./... | tee bench.txt
+	echo "pkg: casebook/ui/desktop" >> bench.txt
+	scripts/idle-rss.sh $(BIN) 1000 10000 | tee -a bench.txt
+	$(GO) run ./internal/cmd/benchdoc -in bench.txt -out docs/BENCHMARKS.md -count $(BENCHCOUNT)
+	@echo "bench: wrote docs/BENCHMARKS.md; the raw results are in bench.txt (benchstat bench.txt summarizes them)"
 
 # The fault suite: every test named TestFault…, with its full number of
 # rounds, each appending its tally to FAULTS_JSON; then the table.
