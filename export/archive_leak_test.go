@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"casebook/app"
+	"casebook/internal/benchvault"
 	"casebook/vault"
 )
 
@@ -23,7 +24,9 @@ import (
 
 func TestMain(m *testing.M) {
 	vault.UseLowCostKDFForTesting()
-	os.Exit(m.Run())
+	code := m.Run()
+	benchvault.Cleanup()
+	os.Exit(code)
 }
 
 // leakCase is a report of the synthetic vault: who is in it, and the
