@@ -303,8 +303,13 @@ func (v *Vault) updateLocked(fn func(*Tx) error) error {
 	if len(tx.entries) == 0 {
 		return nil
 	}
-	if err := v.appendAudit(txn, tx.entries); err != nil {
+	head, err := v.appendAudit(txn, tx.entries)
+	if err != nil {
 		return err
 	}
-	return translate(txn.Commit(), "data")
+	if err := translate(txn.Commit(), "data"); err != nil {
+		return err
+	}
+	v.writeMark(head)
+	return nil
 }
