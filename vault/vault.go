@@ -173,6 +173,9 @@ func Create(dir string, passphrase []byte, opts Options) (*Vault, string, error)
 	if err := v.ring.save(filepath.Join(tmp, keyringFile), master, h.VaultID); err != nil {
 		return nil, "", err
 	}
+	if err := checkRoom(tmp, 0); err != nil {
+		return nil, "", err
+	}
 	if v.db, err = openBadger(filepath.Join(tmp, dataDir), v.keys.badger, opts.Logger); err != nil {
 		return nil, "", err
 	}
@@ -349,6 +352,10 @@ func openUnlocked(dir string, h *header, master []byte, lock *fileLock, opts Opt
 		return fail(err)
 	}
 	v.ring = ring
+	// Opening replays and flushes Badger's logs: it needs room to write.
+	if err := checkRoom(dir, 0); err != nil {
+		return fail(err)
+	}
 	// Badger makes a new, empty manifest or key registry when it finds
 	// none, and then deletes every table the new manifest does not name.
 	// A vault always has both once created: their loss is damage.
@@ -577,6 +584,9 @@ func (v *Vault) runGC() (again bool) {
 			again = false
 		}
 	}()
+	if checkRoom(v.dir, 0) != nil {
+		return false // garbage collection writes before it frees
+	}
 	return v.db.RunValueLogGC(0.5) == nil
 }
 
