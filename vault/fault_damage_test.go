@@ -102,9 +102,6 @@ func damageMutations(data []byte, full bool) []damageMutation {
 type damageVault struct {
 	name string
 	tv   *tamperVault
-	// tolerated names files whose damage may go unreported and lose
-	// records, and why; see the comment of each.
-	tolerated map[string]string
 }
 
 // buildCrashedVault writes a vault like buildTamperVault's and copies its
