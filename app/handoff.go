@@ -555,6 +555,22 @@ type ImportedCase struct {
 	Reason string `json:"reason,omitempty"`
 }
 
+// PartialImportError means an import stopped part-way, for instance on a
+// full disk: the bundle's first Imported cases (those in the report) were
+// written, each whole, and the others not. Importing the bundle again takes
+// only what is still missing.
+type PartialImportError struct {
+	Imported, Total int
+	Err             error
+}
+
+func (e *PartialImportError) Error() string {
+	return fmt.Sprintf("import stopped after %d of the bundle's %d cases: %v", e.Imported, e.Total, e.Err)
+}
+
+// Unwrap returns the cause.
+func (e *PartialImportError) Unwrap() error { return e.Err }
+
 // ImportReport is what importing a bundle did.
 type ImportReport struct {
 	// From is the sender's name on this roster; Created, when they made
@@ -653,8 +669,13 @@ func (s *Store) ImportBundle(r io.Reader) (*ImportReport, error) {
 	}
 	rep := &ImportReport{From: sender.Name, Created: h.Created}
 	first := true
-	for _, plan := range plans {
+	for i, plan := range plans {
 		if err := s.applyPlanLocked(in, plan, first); err != nil {
+			if !first {
+				// Each case is written whole, but the cases before
+				// this one are in: say so, not "nothing changed".
+				return rep, &PartialImportError{Imported: i, Total: len(plans), Err: err}
+			}
 			return rep, err
 		}
 		first = first && !plan.wrote

@@ -353,7 +353,9 @@ func (s *Store) modify(code string, fn func(c *Case, ctx Context) ([]*Message, e
 		return nil, fmt.Errorf("%w: %s", ErrExcluded, cur.Code)
 	}
 	c := clone(cur)
-	msgs, err := fn(c, s.contextLocked())
+	ctx := s.contextLocked()
+	ctx.Now = caseNow(c, ctx.Now)
+	msgs, err := fn(c, ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -361,6 +363,21 @@ func (s *Store) modify(code string, fn func(c *Case, ctx Context) ([]*Message, e
 		return nil, err
 	}
 	return clone(c), nil
+}
+
+// caseNow is the time to stamp on a change to c: the clock's, but never at
+// or before a status update already sent on the case. A weekly update
+// tells a party what happened since the one before; were the clock turned
+// back after an update, what happens next would be dated before it and
+// left out of every update to come. (A sent update's time moves forward
+// the same way, so a second one never makes an earlier one due again.)
+func caseNow(c *Case, now time.Time) time.Time {
+	for _, p := range c.Parties {
+		if !p.LastUpdateAt.Before(now) {
+			now = p.LastUpdateAt.Add(time.Millisecond)
+		}
+	}
+	return now
 }
 
 // Step takes one step of the process on a case. A refused step returns an

@@ -75,11 +75,12 @@ func (v *Vault) readAuditHead(txn *badger.Txn) (auditHead, error) {
 	return h, nil
 }
 
-// appendAudit adds entries to the chain inside txn.
-func (v *Vault) appendAudit(txn *badger.Txn, entries []pendingEntry) error {
+// appendAudit adds entries to the chain inside txn and returns the new
+// head.
+func (v *Vault) appendAudit(txn *badger.Txn, entries []pendingEntry) (auditHead, error) {
 	head, err := v.readAuditHead(txn)
 	if err != nil {
-		return err
+		return head, err
 	}
 	now := v.opts.Now().UTC().Truncate(time.Millisecond)
 	actor := v.currentActor()
@@ -89,12 +90,12 @@ func (v *Vault) appendAudit(txn *badger.Txn, entries []pendingEntry) error {
 		b, _ := json.Marshal(e)
 		name := auditKeyName(e.Seq)
 		if err := translate(txn.Set(name, seal(v.keys.audit, b, v.auditAD(name))), "audit"); err != nil {
-			return err
+			return head, err
 		}
 		head = auditHead{Seq: e.Seq, Hash: e.Hash}
 	}
 	hb, _ := json.Marshal(head)
-	return translate(txn.Set(auditHeadKey, seal(v.keys.audit, hb, v.auditAD(auditHeadKey))), "audit")
+	return head, translate(txn.Set(auditHeadKey, seal(v.keys.audit, hb, v.auditAD(auditHeadKey))), "audit")
 }
 
 func (v *Vault) openAuditEntry(name, stored []byte) (AuditEntry, error) {

@@ -332,12 +332,24 @@ func restore(dir string, r io.Reader, kind string, secret []byte, opts Options) 
 	defer os.RemoveAll(tmp)
 	keys := deriveSubkeys(master)
 	defer keys.wipe()
+	if err := checkRoom(tmp, 0); err != nil {
+		return err
+	}
 	db, err := openBadger(filepath.Join(tmp, dataDir), keys.badger, opts.Logger)
 	if err != nil {
 		return err
 	}
 	wb := db.NewWriteBatch()
+	var sinceCheck int64
 	ring, err := readBackupPayload(payload, func(k, v []byte) error {
+		// Badger writes through memory maps, which a full disk answers
+		// with SIGBUS: look for room every few MiB (see diskReserve).
+		if sinceCheck += int64(len(k) + len(v)); sinceCheck > 4<<20 {
+			sinceCheck = 0
+			if err := checkRoom(tmp, 8<<20); err != nil {
+				return err
+			}
+		}
 		return translate(wb.Set(k, v), "data")
 	})
 	if err == nil {

@@ -146,6 +146,11 @@ func (v *Vault) Check() (*CheckReport, error) {
 	if !headSeen {
 		problem(corrupt("audit head", errors.New("missing")))
 	}
+	if err == nil {
+		if err := v.checkMark(head); err != nil {
+			problem(err)
+		}
+	}
 	r.AuditEntries = len(entries)
 	r.Problems = append(r.Problems, verifyChain(entries, head)...)
 	if len(r.Problems) > 0 {

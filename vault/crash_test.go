@@ -19,6 +19,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"casebook/internal/faultlog"
 )
 
 // The crash tests re-execute the test binary as a child process that opens
@@ -237,16 +239,18 @@ const (
 
 var killModeNames = [numKillModes]string{"from start", "at open", "mid-stream"}
 
-// TestCrashKillDuringWrites kills a writing child at random moments, round
+// TestFaultKillDuringWrites kills a writing child at random moments, round
 // after round on the same vault, and checks after each kill that every
 // write the child was told was done is there, byte for byte, that each
 // transaction is there whole or not at all, that Check finds nothing wrong
 // and that the audit log names exactly the records present.
-func TestCrashKillDuringWrites(t *testing.T) {
-	rounds := 21 // seven of each kind of kill
+func TestFaultKillDuringWrites(t *testing.T) {
+	rounds := faultlog.Runs(21, 100) // each kind of kill in turn
 	if testing.Short() {
 		rounds = 6
 	}
+	tl := faultlog.Track(t, "crash", "SIGKILL during synced writes",
+		"A child process writing records is killed with SIGKILL at a random moment, again and again on one vault; every write it reported is read back byte for byte, no transaction is torn, Check is clean and the audit log names exactly the records present.")
 	seed := crashSeed(t)
 	rng := rand.New(rand.NewPCG(seed, 0))
 	dir := createCrashVault(t)
@@ -313,7 +317,11 @@ func TestCrashKillDuringWrites(t *testing.T) {
 		child.killAndWait(t, handle)
 		kills[mode]++
 
-		present := verifyCrashVault(t, dir, round, next, last, spec.Seed)
+		present, lost := verifyCrashVault(t, dir, round, next, last, spec.Seed)
+		tl.Add(1, lost)
+		if lost > 0 {
+			t.Fatalf("round %d: %d records reported written are lost or altered", round, lost)
+		}
 		totalReported[mode] += int(last + 1 - next)
 		totalUnreported[mode] += int(present - last)
 		t.Logf("round %2d: kill %-10s after %3dms (open=%-5v): %3d writes reported, %d more found on disk",
@@ -336,8 +344,9 @@ func TestCrashKillDuringWrites(t *testing.T) {
 // verifyCrashVault opens the vault left by a killed child and checks it.
 // Keys 1 to last were reported as written. Keys from start were written by
 // the killed child in transactions sized by seed. It returns the highest key
-// present.
-func verifyCrashVault(t *testing.T, dir string, round int, start, last, seed uint64) uint64 {
+// present and how many of the reported keys are missing or altered; the
+// caller fails the test for those, and this function for anything else.
+func verifyCrashVault(t *testing.T, dir string, round int, start, last, seed uint64) (uint64, int) {
 	t.Helper()
 	v, err := Open(dir, []byte(crashPassphrase), Options{Actor: "crash parent"})
 	if err != nil {
@@ -352,16 +361,21 @@ func verifyCrashVault(t *testing.T, dir string, round int, start, last, seed uin
 	// The keys present must be exactly 1 to some present ≥ last, each with
 	// its own value: nothing reported lost, no hole, no torn value.
 	var present uint64
+	good := map[uint64]bool{}
+	var problems []string
 	err = v.Scan(crashNS, "", func(key string, value []byte) error {
 		n, err := strconv.ParseUint(key, 10, 64)
 		if err != nil || key != crashKey(n) {
-			return fmt.Errorf("unexpected key %q", key)
+			problems = append(problems, fmt.Sprintf("unexpected key %q", key))
+			return nil
 		}
 		if n != present+1 {
-			return fmt.Errorf("key %d follows key %d: records %d to %d are missing", n, present, present+1, n-1)
+			problems = append(problems, fmt.Sprintf("key %d follows key %d: records %d to %d are missing", n, present, present+1, n-1))
 		}
 		if want := crashValue(n); !bytes.Equal(value, want) {
-			return fmt.Errorf("key %d: value of %d bytes differs from the %d written", n, len(value), len(want))
+			problems = append(problems, fmt.Sprintf("key %d: value of %d bytes differs from the %d written", n, len(value), len(want)))
+		} else {
+			good[n] = true
 		}
 		present = n
 		return nil
@@ -369,8 +383,15 @@ func verifyCrashVault(t *testing.T, dir string, round int, start, last, seed uin
 	if err != nil {
 		t.Fatalf("round %d: Scan: %v", round, err)
 	}
-	if present < last {
-		t.Fatalf("round %d: records %d to %d were reported written and are lost", round, present+1, last)
+	lost := 0
+	for n := uint64(1); n <= last; n++ {
+		if !good[n] {
+			lost++
+		}
+	}
+	if len(problems) > 0 || lost > 0 {
+		t.Errorf("round %d: %d reported records lost or altered; %s", round, lost, strings.Join(problems, "; "))
+		return present, max(lost, 1)
 	}
 	// Transactions are atomic: the last one present ends where one of the
 	// killed child's transactions ends.
@@ -420,22 +441,34 @@ func verifyCrashVault(t *testing.T, dir string, round int, start, last, seed uin
 	if audited != present {
 		t.Fatalf("round %d: audit log names %d records, %d present", round, audited, present)
 	}
-	return present
+	return present, 0
 }
 
-// TestCrashStaleLock checks that a vault held by a live process is refused
-// at once with ErrInUse, and opens normally once that process is killed.
-func TestCrashStaleLock(t *testing.T) {
+// TestFaultStaleLock checks, round after round, that a vault held by a
+// live process is refused at once with ErrInUse, and opens normally (and
+// checks clean) once that process is killed with SIGKILL.
+func TestFaultStaleLock(t *testing.T) {
+	rounds := faultlog.Runs(2, 20)
+	tl := faultlog.Track(t, "crash", "SIGKILL of a process holding the vault",
+		"While a child process holds the vault, Open is refused at once with the vault-in-use error; once the child is killed with SIGKILL the lock is gone and the vault opens and checks clean.")
 	dir := createCrashVault(t)
+	for round := range rounds {
+		staleLockRound(t, dir, round)
+		tl.Run()
+	}
+}
+
+func staleLockRound(t *testing.T, dir string, round int) {
+	t.Helper()
 	child := startCrashChild(t, crashChildSpec{Role: "holder", Dir: dir})
 	select {
 	case line, ok := <-child.lines:
 		if line != "open" {
 			child.killAndWait(t, func(string) {})
-			t.Fatalf("holder printed %q (more: %v), want open\nstderr:\n%s", line, ok, child.stderr)
+			t.Fatalf("round %d: holder printed %q (more: %v), want open\nstderr:\n%s", round, line, ok, child.stderr)
 		}
 	case <-time.After(crashChildWait):
-		t.Fatalf("holder silent for %v\nstderr:\n%s", crashChildWait, child.stderr)
+		t.Fatalf("round %d: holder silent for %v\nstderr:\n%s", round, crashChildWait, child.stderr)
 	}
 
 	begin := time.Now()
@@ -445,20 +478,19 @@ func TestCrashStaleLock(t *testing.T) {
 		v.Lock()
 	}
 	if !errors.Is(err, ErrInUse) {
-		t.Fatalf("Open while another process holds the vault: got %v, want ErrInUse", err)
+		t.Fatalf("round %d: Open while another process holds the vault: got %v, want ErrInUse", round, err)
 	}
-	t.Logf("ErrInUse after %v", took)
 	if took > 5*time.Second {
-		t.Errorf("Open took %v to report ErrInUse, want at once", took)
+		t.Errorf("round %d: Open took %v to report ErrInUse, want at once", round, took)
 	}
 
-	child.killAndWait(t, func(line string) { t.Errorf("holder printed %q after open", line) })
+	child.killAndWait(t, func(line string) { t.Errorf("round %d: holder printed %q after open", round, line) })
 	v, err = Open(dir, []byte(crashPassphrase), Options{})
 	if err != nil {
-		t.Fatalf("Open after the holder was killed: %v", err)
+		t.Fatalf("round %d: Open after the holder was killed: %v", round, err)
 	}
 	defer v.Lock()
 	if rep, err := v.Check(); err != nil {
-		t.Fatalf("Check: %v %v", err, rep.Problems)
+		t.Fatalf("round %d: Check: %v %v", round, err, rep.Problems)
 	}
 }

@@ -137,6 +137,9 @@ func (v *Vault) deletePrefix(prefix []byte) error {
 func (v *Vault) writeBatches(keys [][]byte, op func(*badger.Txn, []byte) error) error {
 	for start := 0; start < len(keys); start += batchSize {
 		chunk := keys[start:min(start+batchSize, len(keys))]
+		if err := checkRoom(v.dir, 0); err != nil {
+			return err
+		}
 		err := v.db.Update(func(txn *badger.Txn) error {
 			for _, k := range chunk {
 				if err := op(txn, k); err != nil {

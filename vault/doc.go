@@ -27,8 +27,17 @@
 //
 //	vault.hdr   the header (plaintext, authenticated)
 //	keyring     the epoch keys, sealed under the master key
-//	lock        an empty file, locked with flock/LockFileEx while open
+//	lock        locked with flock/LockFileEx while open; empty, or the
+//	            high-water mark (below)
 //	data/       a Badger v4 database, encrypted at rest
+//
+// High-water mark. After each committed change the lock file is
+// overwritten, from its first byte and without a sync, with
+// seal(audit key, seq ‖ SHA-256 of audit entry seq, AD("high-water mark",
+// vault id)): 8 + 32 bytes sealed. Open and Check refuse a vault whose
+// audit head is behind its mark (changes acknowledged and since lost, as
+// when Badger's write-ahead log is deleted or damaged). An empty lock file
+// has no mark; older versions leave it empty and ignore it.
 //
 // Header. Four lines of text, each ending in "\n":
 //

@@ -89,16 +89,35 @@ func TestHeaderVersions(t *testing.T) {
 			if v != nil {
 				v.Lock()
 			}
-			if !errors.Is(err, tt.want) {
-				t.Errorf("Open: got %v, want %v", err, tt.want)
+			// Beside a keyring and data, a file that is no header at
+			// all is a damaged header, not the absence of a vault.
+			wantOpen := tt.want
+			if wantOpen == ErrNoVault {
+				wantOpen = ErrCorrupt
+			}
+			if !errors.Is(err, wantOpen) {
+				t.Errorf("Open: got %v, want %v", err, wantOpen)
 			}
 			sameTree(t, "after refused Open", treeState(t, dir), before)
 		})
 	}
 	t.Run("no header file", func(t *testing.T) {
 		os.Remove(filepath.Join(dir, headerFile))
-		if _, err := Open(dir, []byte(testPassphrase), Options{}); !errors.Is(err, ErrNoVault) {
-			t.Errorf("Open: got %v, want ErrNoVault", err)
+		// The keyring and data are still there: the header was lost.
+		_, err := Open(dir, []byte(testPassphrase), Options{})
+		var ce *CorruptError
+		if !errors.As(err, &ce) || ce.Record != "vault header" {
+			t.Errorf("Open: got %v, want the vault header named as damaged", err)
+		}
+		if !Exists(dir) {
+			t.Errorf("Exists: got false for a vault without its header, want true")
+		}
+		other := t.TempDir()
+		if err := os.WriteFile(filepath.Join(other, headerFile), []byte("hello\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Open(other, []byte(testPassphrase), Options{}); !errors.Is(err, ErrNoVault) {
+			t.Errorf("Open of a directory holding only another kind of file: got %v, want ErrNoVault", err)
 		}
 		if _, err := Open(filepath.Join(dir, "nowhere"), []byte(testPassphrase), Options{}); !errors.Is(err, ErrNoVault) {
 			t.Errorf("Open of a missing directory: got %v, want ErrNoVault", err)

@@ -208,6 +208,7 @@ type Tx struct {
 	v       *Vault
 	txn     *badger.Txn
 	entries []pendingEntry
+	size    int64 // bytes of keys and values set, for checkRoom
 }
 
 type pendingEntry struct{ kind, record string }
@@ -275,6 +276,7 @@ func (tx *Tx) Record(kind, record string) {
 }
 
 func (tx *Tx) set(key, value []byte) error {
+	tx.size += int64(len(key) + len(value))
 	return translate(tx.txn.Set(key, value), "data")
 }
 
@@ -303,8 +305,19 @@ func (v *Vault) updateLocked(fn func(*Tx) error) error {
 	if len(tx.entries) == 0 {
 		return nil
 	}
-	if err := v.appendAudit(txn, tx.entries); err != nil {
+	// The write-ahead log and, later, a table and a compaction take the
+	// change's bytes again and again: twice is a generous estimate beside
+	// the reserve.
+	if err := checkRoom(v.dir, 2*tx.size); err != nil {
 		return err
 	}
-	return translate(txn.Commit(), "data")
+	head, err := v.appendAudit(txn, tx.entries)
+	if err != nil {
+		return err
+	}
+	if err := translate(txn.Commit(), "data"); err != nil {
+		return err
+	}
+	v.writeMark(head)
+	return nil
 }

@@ -100,10 +100,27 @@ func (s *subkeys) wipe() {
 	zero(s.audit)
 }
 
-// Exists reports whether dir holds a vault.
+// Exists reports whether dir holds a vault: its header, or, when that is
+// missing, its keyring or data, so that a vault whose header was lost is
+// reported as damaged rather than as no vault at all.
 func Exists(dir string) bool {
-	_, err := os.Stat(filepath.Join(dir, headerFile))
-	return err == nil
+	for _, name := range []string{headerFile, keyringFile, dataDir} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// hasVaultRemains reports whether dir holds a vault's keyring or data,
+// which a vault whose header is missing or unreadable still has.
+func hasVaultRemains(dir string) bool {
+	for _, name := range []string{keyringFile, dataDir} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
+			return true
+		}
+	}
+	return false
 }
 
 // Create makes a new vault in dir, which must not exist or be empty, and
@@ -154,6 +171,9 @@ func Create(dir string, passphrase []byte, opts Options) (*Vault, string, error)
 	v.ring = newKeyring()
 	defer v.ring.wipe()
 	if err := v.ring.save(filepath.Join(tmp, keyringFile), master, h.VaultID); err != nil {
+		return nil, "", err
+	}
+	if err := checkRoom(tmp, 0); err != nil {
 		return nil, "", err
 	}
 	if v.db, err = openBadger(filepath.Join(tmp, dataDir), v.keys.badger, opts.Logger); err != nil {
@@ -246,12 +266,20 @@ func OpenWithRecoveryCode(dir, code string, opts Options) (*Vault, error) {
 func readHeader(dir string) (*header, []byte, error) {
 	data, err := os.ReadFile(filepath.Join(dir, headerFile))
 	if errors.Is(err, os.ErrNotExist) {
+		if hasVaultRemains(dir) {
+			return nil, nil, corrupt("vault header", errors.New("missing"))
+		}
 		return nil, nil, ErrNoVault
 	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("read vault header: %w", err)
 	}
 	h, err := parseHeader(data)
+	if errors.Is(err, ErrNoVault) && hasVaultRemains(dir) {
+		// Not a header at all (empty, or its first line lost) beside a
+		// keyring or data: the header was damaged.
+		return nil, nil, corrupt("vault header", errors.New("unreadable"))
+	}
 	if err != nil {
 		return nil, nil, err
 	}
@@ -324,7 +352,24 @@ func openUnlocked(dir string, h *header, master []byte, lock *fileLock, opts Opt
 		return fail(err)
 	}
 	v.ring = ring
+	// Opening replays and flushes Badger's logs: it needs room to write.
+	if err := checkRoom(dir, 0); err != nil {
+		return fail(err)
+	}
+	// Badger makes a new, empty manifest or key registry when it finds
+	// none, and then deletes every table the new manifest does not name.
+	// A vault always has both once created: their loss is damage.
+	for _, name := range []string{badger.ManifestFilename, badger.KeyRegistryFileName} {
+		if _, err := os.Stat(filepath.Join(dir, dataDir, name)); errors.Is(err, os.ErrNotExist) {
+			return fail(corrupt(dataDir+"/"+name, errors.New("missing")))
+		}
+	}
 	if v.db, err = openBadger(filepath.Join(dir, dataDir), v.keys.badger, opts.Logger); err != nil {
+		return fail(err)
+	}
+	// Before anything is written: a vault that lost changes it had
+	// acknowledged is refused, not extended.
+	if err := v.verifyMark(); err != nil {
 		return fail(err)
 	}
 	if err := v.finishDestroy(); err != nil {
@@ -436,7 +481,7 @@ func translate(err error, record string) error {
 	s := err.Error()
 	for _, marker := range []string{"checksum", "Checksum", "corrupt", "Corrupt", "decrypt",
 		"Invalid", "invalid", "truncat", "magic", "Magic", "unexpected EOF", "key with id",
-		"manifest", "MANIFEST", "Encryption key mismatch"} {
+		"manifest", "MANIFEST", "Encryption key mismatch", "key registry"} {
 		if bytes.Contains([]byte(s), []byte(marker)) {
 			return corrupt(record, err)
 		}
@@ -541,6 +586,9 @@ func (v *Vault) runGC() (again bool) {
 			again = false
 		}
 	}()
+	if checkRoom(v.dir, 0) != nil {
+		return false // garbage collection writes before it frees
+	}
 	return v.db.RunValueLogGC(0.5) == nil
 }
 

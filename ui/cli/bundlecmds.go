@@ -195,6 +195,12 @@ expunged here, is skipped. Importing the same bundle twice changes nothing.`,
 			defer f.Close()
 			return c.withStore(func(s *app.Store) error {
 				rep, err := s.ImportBundle(f)
+				var partial *app.PartialImportError
+				if errors.As(err, &partial) && rep != nil && !asJSON {
+					// Say which cases are in before saying why the rest
+					// are not.
+					writeImportReport(c.env, rep, s.Config().Location())
+				}
 				if err != nil {
 					return err
 				}

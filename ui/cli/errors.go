@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"strings"
+	"syscall"
 
 	"casebook/app"
 	"casebook/export"
@@ -27,7 +28,14 @@ func describe(err error, vaultDir string) (string, int) {
 	var usage usageError
 	var invalid *app.InvalidError
 	var importFailed importFailedError
+	var partial *app.PartialImportError
 	switch {
+	case errors.As(err, &partial):
+		if isDiskFull(partial.Err) {
+			return fmt.Sprintf("The disk is full: the import stopped after %d of the bundle's %d cases, each of those whole; free some space and import the bundle again, which takes only what is missing.", partial.Imported, partial.Total), ExitError
+		}
+		msg, code := describe(partial.Err, vaultDir)
+		return fmt.Sprintf("The import stopped after %d of the bundle's %d cases, each of those whole (%s); import the bundle again to take the rest.", partial.Imported, partial.Total, strings.TrimSuffix(msg, ".")), code
 	case errors.As(err, &usage):
 		return sentence(strings.TrimPrefix(usage.Error(), app.ErrInvalid.Error()+": ")), ExitUsage
 	case errors.Is(err, vault.ErrWrongPassphrase):
@@ -48,8 +56,8 @@ func describe(err error, vaultDir string) (string, int) {
 		return fmt.Sprintf("%s is not empty; restore needs a new or empty directory, and nothing was changed.", vaultDir), ExitError
 	case errors.Is(err, export.ErrDirNotEmpty), errors.Is(err, export.ErrNotDir):
 		return sentence(err.Error()) + " Name a new or empty directory for the archive; nothing was written.", ExitError
-	case errors.Is(err, vault.ErrNoSpace), errors.Is(err, export.ErrNoSpace):
-		return "The disk is full; nothing was changed — free some space and try again.", ExitError
+	case isDiskFull(err):
+		return "The disk is full: nothing was changed or written; free some space and try again.", ExitError
 	case errors.As(err, &invalid):
 		var b strings.Builder
 		fmt.Fprintf(&b, "The input has %s; nothing was stored:", plural(len(invalid.Problems), "problem"))
@@ -120,4 +128,11 @@ func capitalizeSentence(s string) string {
 		return s
 	}
 	return string(s[0]-'a'+'A') + s[1:]
+}
+
+// isDiskFull reports whether err is a full disk, however it arrived: the
+// vault's or the exports' sentinel, or the system's own error.
+func isDiskFull(err error) bool {
+	return errors.Is(err, vault.ErrNoSpace) || errors.Is(err, export.ErrNoSpace) ||
+		errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT)
 }

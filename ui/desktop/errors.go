@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"strings"
+	"syscall"
 
 	"casebook/app"
 	"casebook/export"
@@ -26,9 +27,15 @@ func describe(err error) string {
 	var invalid *app.InvalidError
 	var recipients *app.RecipientError
 	var unknownMembers *app.UnknownMembersError
+	var partial *app.PartialImportError
 	switch {
 	case err == nil:
 		return ""
+	case errors.As(err, &partial):
+		if isDiskFull(partial.Err) {
+			return fmt.Sprintf("The disk is full: the import stopped after %d of the bundle's %d cases, each of those whole. Free some space and import the bundle again; it takes only what is missing.", partial.Imported, partial.Total)
+		}
+		return fmt.Sprintf("The import stopped after %d of the bundle's %d cases, each of those whole: %s Import the bundle again to take the rest.", partial.Imported, partial.Total, describe(partial.Err))
 	case errors.Is(err, vault.ErrWrongPassphrase):
 		return "That passphrase does not unlock the vault. Check Caps Lock and try again; nothing was changed."
 	case errors.Is(err, vault.ErrInUse):
@@ -41,8 +48,8 @@ func describe(err error) string {
 		return "There is no vault here yet."
 	case errors.Is(err, vault.ErrExists), errors.Is(err, vault.ErrNotEmpty):
 		return "The vault's folder is not empty, so no vault was created there; nothing was changed."
-	case errors.Is(err, vault.ErrNoSpace), errors.Is(err, export.ErrNoSpace):
-		return "The disk is full; nothing was changed. Free some space and try again."
+	case isDiskFull(err):
+		return "The disk is full: nothing was changed or written. Free some space and try again."
 	case errors.Is(err, vault.ErrLocked):
 		return "The vault is locked; unlock it and try again."
 	case errors.Is(err, app.ErrMalformedMail):
@@ -144,4 +151,11 @@ func logSafe(err error) string {
 		return le.Op + ": " + le.Err.Error()
 	}
 	return err.Error()
+}
+
+// isDiskFull reports whether err is a full disk, however it arrived: the
+// vault's or the exports' sentinel, or the system's own error.
+func isDiskFull(err error) bool {
+	return errors.Is(err, vault.ErrNoSpace) || errors.Is(err, export.ErrNoSpace) ||
+		errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT)
 }

@@ -97,6 +97,12 @@ func (w *workspace) importBundle(path string) {
 	}
 	defer f.Close()
 	rep, err := w.store.ImportBundle(f)
+	var partial *app.PartialImportError
+	if errors.As(err, &partial) {
+		w.changed() // the cases before the failure are in
+		g.showError("The bundle was imported only in part", err)
+		return
+	}
 	if err != nil {
 		g.showError("The bundle was not imported", err)
 		return
