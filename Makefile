@@ -129,12 +129,16 @@ FAULTS_JSON := $(CURDIR)/faults.jsonl
 
 faults: deps ## run the fault suite in full; write docs/RELIABILITY.md
 	rm -f $(FAULTS_JSON)
-	@if [ -z "$${DISPLAY:-}" ] && command -v xvfb-run >/dev/null 2>&1; then run="$(XVFB_RUN)"; else run=""; fi; \
-	echo "CASEBOOK_FAULTS_FULL=1 $(GO) test -count 1 -timeout 90m -run '^TestFault' ./..."; \
-	CASEBOOK_FAULTS_FULL=1 CASEBOOK_FAULTS_REPORT=$(FAULTS_JSON) $$run $(GO) test -count 1 -timeout 90m -run '^TestFault' ./... || status=$$?; \
+	@echo "CASEBOOK_FAULTS_FULL=1 $(GO) test -count 1 -timeout 90m -run '^TestFault' ./..."
+	@export CASEBOOK_FAULTS_FULL=1 CASEBOOK_FAULTS_REPORT=$(FAULTS_JSON); status=0; \
+	if [ -z "$${DISPLAY:-}" ] && command -v xvfb-run >/dev/null 2>&1; then \
+		$(XVFB_RUN) $(GO) test -count 1 -timeout 90m -run '^TestFault' ./... || status=$$?; \
+	else \
+		$(GO) test -count 1 -timeout 90m -run '^TestFault' ./... || status=$$?; \
+	fi; \
 	$(GO) run ./internal/cmd/reliability -in $(FAULTS_JSON) -out docs/RELIABILITY.md; \
 	echo "faults: wrote docs/RELIABILITY.md"; \
-	exit $${status:-0}
+	exit $$status
 
 fuzz: ## run each fuzz target for FUZZTIME (default 5m)
 	@targets=$$($(GO) test -list '^Fuzz' ./... | awk ' \

@@ -95,9 +95,6 @@ func copyTree(src, dst string) error {
 		if d.IsDir() {
 			return os.MkdirAll(target, 0o700)
 		}
-		if d.Name() == "lock" {
-			return nil // the vault's lock file belongs to the process that holds it
-		}
 		return copyFile(path, target)
 	})
 }
