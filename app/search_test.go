@@ -1,6 +1,7 @@
 package app
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"reflect"
@@ -10,6 +11,8 @@ import (
 	"testing"
 	"unicode/utf8"
 	"unsafe"
+
+	"casebook/vault"
 )
 
 // synthWords is the vocabulary of synthetic texts.
@@ -389,5 +392,29 @@ func BenchmarkSearchIndex(b *testing.B) {
 				b.ReportMetric(float64(len(hits)), "hits")
 			})
 		}
+	}
+}
+
+// TestWarmSearch builds the index in the background, as the desktop does
+// after unlocking, while searches run; and a warm-up cut short by a lock
+// gives searches an error, not a panic or an empty answer.
+func TestWarmSearch(t *testing.T) {
+	e := newStoreEnv(t)
+	c := e.newCase(t, testIntake(e.clock.Now()))
+	var wg sync.WaitGroup
+	wg.Go(e.s.WarmSearch)
+	hits, err := e.s.Search("heated release", 10)
+	wg.Wait()
+	if err != nil || len(hits) == 0 || hits[0].Code != c.Code {
+		t.Fatalf("search during the warm-up: %+v, %v", hits, err)
+	}
+
+	s := e.reopen(t)
+	if err := e.v.Lock(); err != nil {
+		t.Fatal(err)
+	}
+	s.WarmSearch()
+	if _, err := s.Search("heated", 10); !errors.Is(err, vault.ErrLocked) {
+		t.Fatalf("search after a warm-up on a locked vault: %v, want ErrLocked", err)
 	}
 }

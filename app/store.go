@@ -692,6 +692,11 @@ func (s *Store) Search(query string, limit int) ([]SearchResult, error) {
 	return out, nil
 }
 
+// WarmSearch builds the search index now, if no search has yet, so that
+// the first search need not wait for it. It reads every message; the desktop
+// runs it in the background after unlocking.
+func (s *Store) WarmSearch() { s.indexOnce.Do(s.buildIndex) }
+
 func (s *Store) buildIndex() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
