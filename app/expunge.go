@@ -233,7 +233,7 @@ func (s *Store) forgetLocked(id string) {
 	}
 	delete(s.cases, id)
 	delete(s.msgs, id)
-	if s.index != nil {
+	if !s.indexPendingLocked(id) {
 		s.index.RemoveCase(id)
 	}
 }

@@ -418,3 +418,58 @@ func TestWarmSearch(t *testing.T) {
 		t.Fatalf("search after a warm-up on a locked vault: %v, want ErrLocked", err)
 	}
 }
+
+// pausingStorage stops the first Scan of messages until the test lets it
+// go on, so that a test can change cases while the index is being built.
+type pausingStorage struct {
+	*vault.Vault
+	once             sync.Once
+	started, proceed chan struct{}
+}
+
+func (p *pausingStorage) Scan(ns, prefix string, fn func(string, []byte) error) error {
+	p.once.Do(func() {
+		close(p.started)
+		<-p.proceed
+	})
+	return p.Vault.Scan(ns, prefix, fn)
+}
+
+// TestBuildIndexLetsTheStoreWork changes cases while the index is being
+// built: the store answers meanwhile (the build holds no lock while it
+// reads), and the changes are found once it is built.
+func TestBuildIndexLetsTheStoreWork(t *testing.T) {
+	e := newStoreEnv(t)
+	a := e.newCase(t, testIntake(e.clock.Now()))
+	e.reopen(t)
+	p := &pausingStorage{Vault: e.v, started: make(chan struct{}), proceed: make(chan struct{})}
+	s, err := OpenStore(p, e.clock.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	wg.Go(s.WarmSearch)
+	<-p.started
+
+	if got := len(s.List("")); got != 1 {
+		t.Fatalf("listed %d cases during the build, want 1", got)
+	}
+	if _, err := s.AddNote(a.Code, "zephyrine agreement reached", Visibility{}); err != nil {
+		t.Fatal(err)
+	}
+	in := testIntake(e.clock.Now())
+	in.Summary = "Quasar channel spam"
+	b, err := s.NewCase(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	close(p.proceed)
+	wg.Wait()
+
+	for query, code := range map[string]string{"zephyrine": a.Code, "quasar": b.Code, "heated": a.Code} {
+		hits, err := s.Search(query, 10)
+		if err != nil || len(hits) == 0 || hits[0].Code != code {
+			t.Errorf("Search(%q) = %+v, %v; want case %s", query, hits, err, code)
+		}
+	}
+}

@@ -78,6 +78,10 @@ type Store struct {
 	indexOnce sync.Once
 	index     *SearchIndex
 	indexErr  error
+	// indexing says the index is being built, without the lock; the cases
+	// changed meanwhile wait in indexDirty to be indexed again at the end.
+	indexing   bool
+	indexDirty map[string]bool
 }
 
 // OpenStore loads the case book from the vault. now is the clock (nil
@@ -697,12 +701,41 @@ func (s *Store) Search(query string, limit int) ([]SearchResult, error) {
 // runs it in the background after unlocking.
 func (s *Store) WarmSearch() { s.indexOnce.Do(s.buildIndex) }
 
+// buildIndex reads every message into a new index. It reads without
+// holding the store's lock, so that the case list and everything else stay
+// quick while it runs (a second or more at 10,000 cases); the cases that
+// change meanwhile are indexed again, under the lock, at the end.
 func (s *Store) buildIndex() {
 	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.indexing, s.indexDirty = true, map[string]bool{}
+	all := s.allLocked() // cases are never changed in place
+	s.mu.Unlock()
+
 	idx := NewSearchIndex()
-	for _, c := range s.allLocked() {
-		msgs, err := s.readMessages(c.ID)
+	var err error
+	for _, c := range all {
+		var msgs []*Message
+		if msgs, err = s.readMessages(c.ID); err != nil {
+			break
+		}
+		addCaseDocs(idx, c, msgs)
+	}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	dirty := s.indexDirty
+	s.indexing, s.indexDirty = false, nil
+	if err != nil {
+		s.indexErr = err
+		return
+	}
+	for id := range dirty {
+		idx.RemoveCase(id)
+		c := s.cases[id]
+		if c == nil {
+			continue
+		}
+		msgs, err := s.readMessages(id)
 		if err != nil {
 			s.indexErr = err
 			return
@@ -712,9 +745,19 @@ func (s *Store) buildIndex() {
 	s.index = idx
 }
 
+// indexPendingLocked reports whether the index is not there to change:
+// not built, or being built, in which case case id is noted to be indexed
+// again when the build ends.
+func (s *Store) indexPendingLocked(id string) bool {
+	if s.indexing {
+		s.indexDirty[id] = true
+	}
+	return s.index == nil
+}
+
 // reindexLocked refreshes a changed case in the index, if it is built.
 func (s *Store) reindexLocked(c *Case, newMsgs []*Message) {
-	if s.index == nil {
+	if s.indexPendingLocked(c.ID) {
 		return
 	}
 	s.index.RemoveCase(c.ID)
@@ -795,7 +838,7 @@ func (s *Store) Import(cases []*Case, msgs map[string][]*Message) ([]string, err
 			s.cases[it.c.ID] = it.c
 			s.codes[it.c.Code] = it.c.ID
 			s.msgs[it.c.ID] += len(it.msgs)
-			if s.index != nil {
+			if !s.indexPendingLocked(it.c.ID) {
 				addCaseDocs(s.index, it.c, it.msgs)
 			}
 		}
