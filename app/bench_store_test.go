@@ -248,6 +248,7 @@ func BenchmarkStoreBundleImport(b *testing.B) {
 	forSizes(b, func(b *testing.B, n int) {
 		p := newBundlePair(b, n)
 		b.ReportAllocs()
+		b.ResetTimer()
 		for i := 0; i < b.N; i++ {
 			b.StopTimer()
 			v, err := vault.Open(benchvault.Copy(b, p.receiver), []byte(demovault.Passphrase), vault.Options{})

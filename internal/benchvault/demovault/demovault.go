@@ -40,6 +40,14 @@ func Build(n int) func(dir string) error {
 			v.Lock()
 			return err
 		}
+		// Written all at once, the tables lie in levels Badger would
+		// compact at the next unlock, in the background of whatever is
+		// measured then. A vault used for years has settled; settle this
+		// one now.
+		if err := v.Compact(); err != nil {
+			v.Lock()
+			return err
+		}
 		return v.Lock()
 	}
 }
