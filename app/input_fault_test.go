@@ -1,0 +1,317 @@
+package app
+
+import (
+	"bytes"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"casebook/internal/faultlog"
+)
+
+// Hostile input: the fault tests of area "input". Each feeds a huge or
+// malformed file to the entry point the commands and the desktop app use,
+// and checks that it is taken whole or refused with one sentence that
+// quotes nothing of it, in bounded time and memory, with the vault
+// unchanged when refused.
+
+// measured runs fn and returns how long it took and how many bytes it
+// allocated. It fails the test when fn takes longer than limit: a hang.
+func measured(t *testing.T, limit time.Duration, fn func()) (time.Duration, uint64) {
+	t.Helper()
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	start := time.Now()
+	done := make(chan struct{})
+	go func() { defer close(done); fn() }()
+	select {
+	case <-done:
+	case <-time.After(limit):
+		t.Fatalf("still running after %v", limit)
+	}
+	took := time.Since(start)
+	runtime.ReadMemStats(&after)
+	return took, after.TotalAlloc - before.TotalAlloc
+}
+
+// oneSentence fails unless err reads as one plain sentence: one line,
+// not too long, quoting none of the secrets.
+func oneSentence(t *testing.T, err error, secrets ...string) {
+	t.Helper()
+	s := err.Error()
+	if strings.ContainsAny(s, "\n\r\x00") || len(s) > 400 {
+		t.Errorf("the error is not one short line: %q", shorten(s, 500))
+	}
+	for _, secret := range secrets {
+		if secret != "" && strings.Contains(s, secret) {
+			t.Errorf("the error %q quotes the input (%q)", shorten(s, 500), shorten(secret, 40))
+		}
+	}
+}
+
+// mailFault is one hostile message and what must become of it.
+type mailFault struct {
+	name string
+	raw  []byte
+	// refused is the text the refusal must contain; empty when the
+	// message must be imported.
+	refused string
+	// check looks at a message imported.
+	check func(t *testing.T, m *Mail, msg *Message)
+}
+
+// runMailFaults parses and imports each message into a case of a fresh
+// store, as `casebook mail import` and the desktop app do.
+func runMailFaults(t *testing.T, tl *faultlog.Tally, faults []mailFault, secrets ...string) {
+	e, c := newMailEnv(t)
+	for _, f := range faults {
+		t.Run(f.name, func(t *testing.T) {
+			tl.Run()
+			before := contents(t, e.v)
+			var m *Mail
+			var msg *Message
+			var err error
+			took, alloc := measured(t, 60*time.Second, func() {
+				m, err = ParseMail(bytes.NewReader(f.raw))
+				if err == nil {
+					msg, err = e.s.ImportMail(c.Code, m, c.Parties[0].ID)
+				}
+			})
+			t.Logf("%d bytes: %v, %d MB allocated, error: %v", len(f.raw), took.Round(time.Millisecond), alloc>>20, err)
+			if limit := uint64(len(f.raw))*12 + 256<<20; alloc > limit {
+				t.Errorf("%d MB allocated for %d bytes, more than %d MB", alloc>>20, len(f.raw), limit>>20)
+			}
+			if f.refused != "" {
+				if err == nil || !strings.Contains(err.Error(), f.refused) {
+					t.Fatalf("got %v, want a refusal saying %q", err, f.refused)
+				}
+				oneSentence(t, err, secrets...)
+				sameContents(t, "a refused message", before, contents(t, e.v))
+				return
+			}
+			if err != nil {
+				t.Fatalf("got %v, want the message imported", err)
+			}
+			if f.check != nil {
+				f.check(t, m, msg)
+			}
+		})
+	}
+}
+
+// mailHeader is the header of the hostile messages: from the reporter of
+// mailIntake, with a subject that must not leak into errors.
+const mailHeader = "From: Ana Lívia Moreau <ana.moreau@example.org>\r\nTo: committee@example.org\r\n" +
+	"Subject: Synthetic secret subject\r\nMIME-Version: 1.0\r\n"
+
+// mailWithParts is a message of n attachments side by side.
+func mailWithParts(n int) []byte {
+	var b bytes.Buffer
+	b.WriteString(mailHeader + "Content-Type: multipart/mixed; boundary=\"B\"\r\n\r\n--B\r\nContent-Type: text/plain\r\n\r\nSynthetic body\r\n")
+	for i := range n - 1 {
+		fmt.Fprintf(&b, "--B\r\nContent-Type: text/plain\r\nContent-Disposition: attachment; filename=\"f%d.txt\"\r\n\r\nx%d\r\n", i, i)
+	}
+	b.WriteString("--B--\r\n")
+	return b.Bytes()
+}
+
+// mailNested is a message whose multiparts nest depth deep.
+func mailNested(depth int) []byte {
+	var b bytes.Buffer
+	b.WriteString(mailHeader)
+	for i := range depth {
+		fmt.Fprintf(&b, "Content-Type: multipart/mixed; boundary=\"b%d\"\r\n\r\n--b%d\r\n", i, i)
+	}
+	b.WriteString("Content-Type: text/plain\r\n\r\nSynthetic body at the bottom\r\n")
+	for i := depth - 1; i >= 0; i-- {
+		fmt.Fprintf(&b, "--b%d--\r\n", i)
+	}
+	return b.Bytes()
+}
+
+// mailAttachment is a message with one attachment of size bytes.
+func mailAttachment(size int) []byte {
+	var b bytes.Buffer
+	b.WriteString(mailHeader + "Content-Type: multipart/mixed; boundary=\"B\"\r\n\r\n--B\r\nContent-Type: text/plain\r\n\r\nSee the file.\r\n" +
+		"--B\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n" +
+		"Content-Disposition: attachment; filename=\"big.bin\"\r\n\r\n")
+	data := attachmentBytes(size)
+	enc := base64.StdEncoding.EncodeToString(data)
+	for len(enc) > 76 {
+		b.WriteString(enc[:76] + "\r\n")
+		enc = enc[76:]
+	}
+	b.WriteString(enc + "\r\n--B--\r\n")
+	return b.Bytes()
+}
+
+// attachmentBytes is size bytes of a fixed pattern.
+func attachmentBytes(size int) []byte {
+	data := make([]byte, size)
+	for i := range data {
+		data[i] = byte(i * 7 % 251)
+	}
+	return data
+}
+
+func TestFaultMailManyParts(t *testing.T) {
+	tl := faultlog.Track(t, "input", "a message with 10,000 MIME parts",
+		"refused in milliseconds with one sentence, nothing stored; 1,000 parts are imported whole")
+	runMailFaults(t, tl, []mailFault{
+		{name: "10,000 parts", raw: mailWithParts(10_000), refused: "more than 1,000 parts"},
+		{name: "1,001 parts", raw: mailWithParts(1001), refused: "more than 1,000 parts"},
+		{name: "1,000 parts", raw: mailWithParts(1000), check: func(t *testing.T, m *Mail, msg *Message) {
+			if len(msg.Attachments) != 999 {
+				t.Errorf("got %d attachments, want 999", len(msg.Attachments))
+			}
+		}},
+	}, "Synthetic secret subject", "ana.moreau")
+}
+
+func TestFaultMailDeepNesting(t *testing.T) {
+	faults := []mailFault{
+		{name: "50 levels", raw: mailNested(50), check: func(t *testing.T, m *Mail, msg *Message) {
+			if msg.Text != "Synthetic body at the bottom" {
+				t.Errorf("got text %q", msg.Text)
+			}
+		}},
+		{name: "51 levels", raw: mailNested(51), refused: "nested more than 50 levels deep"},
+		{name: "1,000 levels", raw: mailNested(1000), refused: "nested more than 50 levels deep"},
+		{name: "100,000 levels", raw: mailNested(100_000), refused: "nested more than 50 levels deep"},
+	}
+	if faultlog.Full() {
+		faults = append(faults, mailFault{name: "1,000,000 levels", raw: mailNested(1_000_000), refused: "nested more than 50 levels deep"})
+	}
+	tl := faultlog.Track(t, "input", "deeply nested MIME: 51, 1,000 and 100,000 levels (full: 1,000,000)",
+		"refused before the parser runs (it would recurse once a level), with one sentence, nothing stored; 50 levels imported")
+	runMailFaults(t, tl, faults, "Synthetic secret subject", "ana.moreau")
+}
+
+// TestFaultMailSlowStructure feeds messages built to slow enmime down in
+// ways the structure scan might not see: each level of nesting needs a
+// boundary parameter, so a message with too many of those for its size
+// is refused, whatever its shape.
+func TestFaultMailSlowStructure(t *testing.T) {
+	var many bytes.Buffer
+	many.WriteString(mailHeader + "Content-Type: text/plain\r\n\r\n")
+	for range 10_001 {
+		many.WriteString("boundary=x\r\n")
+	}
+	var encoded bytes.Buffer
+	encoded.WriteString(mailHeader + "Content-Type: text/plain\r\n\r\n")
+	for range 5000 {
+		encoded.WriteString("=?utf-8?q?x?= ")
+	}
+	encoded.WriteString(strings.Repeat("y", 1<<20))
+	tl := faultlog.Track(t, "input", "a message with 10,001 boundary parameters, or 5,000 encoded words in 1 MB",
+		"refused: more levels than the parser could safely nest, or too slow for its size; nothing stored")
+	runMailFaults(t, tl, []mailFault{
+		{name: "10,001 boundaries", raw: many.Bytes(), refused: "MIME boundaries and encoded words (10,001)"},
+		{name: "5,000 encoded words in 1 MB", raw: encoded.Bytes(), refused: "MIME boundaries and encoded words (5,000)"},
+	}, "Synthetic secret subject", "ana.moreau")
+}
+
+func TestFaultMailHugeHeaders(t *testing.T) {
+	longSubject := strings.Repeat("Synthetic ", 1<<20) // 10 MiB
+	var to strings.Builder
+	for i := range 10_000 {
+		if i > 0 {
+			to.WriteString(",\r\n ")
+		}
+		fmt.Fprintf(&to, "Person %d <p%d@example.org>", i, i)
+	}
+	var fields strings.Builder
+	for i := range 100_000 {
+		fmt.Fprintf(&fields, "X-Field-%d: v\r\n", i)
+	}
+	from := "From: Ana Lívia Moreau <ana.moreau@example.org>\r\n"
+	tl := faultlog.Track(t, "input", "huge headers: a 10 MB subject, 10,000 recipients, 100,000 fields, a 10 MB name",
+		"imported in bounded time; the subject and name cut at 1,000 characters and the recipients at 1,000, each said in a defect")
+	hasDefect := func(t *testing.T, msg *Message, want string) {
+		t.Helper()
+		if !strings.Contains(strings.Join(msg.Defects, "\n"), want) {
+			t.Errorf("no defect says %q: %q", want, msg.Defects)
+		}
+	}
+	runMailFaults(t, tl, []mailFault{
+		{name: "10 MB subject", raw: []byte(from + "Subject: " + longSubject + "\r\n\r\nbody"), check: func(t *testing.T, m *Mail, msg *Message) {
+			if n := len([]rune(msg.Subject)); n != 1000 || !strings.HasPrefix(longSubject, strings.TrimSuffix(msg.Subject, "…")) {
+				t.Errorf("subject of %d characters, want the first 1,000", n)
+			}
+			hasDefect(t, msg, "the subject was cut to 1,000 characters")
+		}},
+		{name: "10,000 recipients", raw: []byte(from + "To: " + to.String() + "\r\nSubject: s\r\n\r\nbody"), check: func(t *testing.T, m *Mail, msg *Message) {
+			if len(m.To) != 1000 || m.To[999].Address != "p999@example.org" {
+				t.Errorf("got %d recipients, want the first 1,000", len(m.To))
+			}
+			hasDefect(t, msg, "the To field lists 10,000 addresses; the first 1,000 are kept")
+		}},
+		{name: "100,000 fields", raw: []byte(from + fields.String() + "Subject: s\r\n\r\nbody"), check: func(t *testing.T, m *Mail, msg *Message) {
+			if msg.Text != "body" || msg.Subject != "s" {
+				t.Errorf("got subject %q and text %q", msg.Subject, msg.Text)
+			}
+		}},
+		{name: "10 MB name", raw: []byte("From: " + longSubject + " <ana.moreau@example.org>\r\nSubject: s\r\n\r\nbody"), check: func(t *testing.T, m *Mail, msg *Message) {
+			if len([]rune(m.From.Name)) != 1000 || m.From.Address != "ana.moreau@example.org" {
+				t.Errorf("got a name of %d characters and address %q", len([]rune(m.From.Name)), m.From.Address)
+			}
+		}},
+	})
+}
+
+func TestFaultMailLargeAttachment(t *testing.T) {
+	// The full suite uses a 50 MB attachment (the most the limit can be
+	// set to is 50 MiB, 52.4 MB); under go test, 3 MiB against a limit
+	// of 2, then 3.
+	size, over, at := 3<<20, 2, 3
+	if faultlog.Full() {
+		size, over, at = 50_000_000, DefaultMaxAttachmentMiB, MaxAttachmentLimitMiB
+	}
+	tl := faultlog.Track(t, "input", fmt.Sprintf("a message with a %s attachment, over and at the limit", FormatSize(int64(size))),
+		"over Config.MaxAttachmentMiB: refused with one sentence, nothing stored; within it: stored and read back byte for byte")
+	e, c := newMailEnv(t)
+	raw := mailAttachment(size)
+	for _, limit := range []int{over, at} {
+		t.Run(fmt.Sprintf("limit %d MiB", limit), func(t *testing.T) {
+			tl.Run()
+			cfg := e.s.Config()
+			cfg.MaxAttachmentMiB = limit
+			if err := e.s.SetConfig(cfg); err != nil {
+				t.Fatal(err)
+			}
+			before := contents(t, e.v)
+			var msg *Message
+			var err error
+			took, alloc := measured(t, 120*time.Second, func() {
+				var m *Mail
+				if m, err = ParseMail(bytes.NewReader(raw)); err == nil {
+					msg, err = e.s.ImportMail(c.Code, m, c.Parties[0].ID)
+				}
+			})
+			t.Logf("%d bytes: %v, %d MB allocated, error: %v", len(raw), took.Round(time.Millisecond), alloc>>20, err)
+			if int64(size) > int64(limit)<<20 {
+				if !errors.Is(err, ErrAttachmentTooLarge) {
+					t.Fatalf("got %v, want ErrAttachmentTooLarge", err)
+				}
+				oneSentence(t, err, "big.bin", "Synthetic secret subject")
+				sameContents(t, "a refused message", before, contents(t, e.v))
+				return
+			}
+			if err != nil {
+				t.Fatalf("ImportMail: %v", err)
+			}
+			if len(msg.Attachments) != 1 {
+				t.Fatalf("got %d attachments, want 1", len(msg.Attachments))
+			}
+			_, data, err := e.s.Attachment(c.Code, msg.Attachments[0].ID)
+			if err != nil || !bytes.Equal(data, attachmentBytes(size)) {
+				t.Fatalf("the attachment reads back otherwise (%v)", err)
+			}
+		})
+	}
+}
