@@ -315,3 +315,105 @@ func TestFaultMailLargeAttachment(t *testing.T) {
 		})
 	}
 }
+
+// intakeFault is one hostile intake file and the problem it must be
+// refused with.
+type intakeFault struct {
+	name, data, problem string
+}
+
+// runIntakeFaults reads each file as `casebook report add FILE` does and
+// checks that it is refused with the problem named, nothing created.
+func runIntakeFaults(t *testing.T, tl *faultlog.Tally, faults []intakeFault, secrets ...string) {
+	e := newStoreEnv(t)
+	for _, f := range faults {
+		t.Run(f.name, func(t *testing.T) {
+			tl.Run()
+			before := contents(t, e.v)
+			var err error
+			took, alloc := measured(t, 30*time.Second, func() {
+				var in *Intake
+				if in, err = ParseIntake(strings.NewReader(f.data), berlin); err == nil {
+					_, err = e.s.NewCase(in)
+				}
+			})
+			t.Logf("%d bytes: %v, %d MB allocated, error: %v", len(f.data), took.Round(time.Millisecond), alloc>>20, shorten(fmt.Sprint(err), 300))
+			if alloc > 64<<20 {
+				t.Errorf("%d MB allocated, want at most 64", alloc>>20)
+			}
+			if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), f.problem) {
+				t.Fatalf("got %v, want a refusal saying %q", shorten(fmt.Sprint(err), 300), f.problem)
+			}
+			oneSentence(t, err, secrets...)
+			sameContents(t, "a refused intake", before, contents(t, e.v))
+		})
+	}
+}
+
+const goodIntake = `{"received":"2026-11-02","channel":"form","summary":"Synthetic secret summary"}`
+
+// intakeWith is the good intake with more fields, given as JSON text.
+func intakeWith(fields string) string {
+	return strings.TrimSuffix(goodIntake, "}") + "," + fields + "}"
+}
+
+func TestFaultIntakeHuge(t *testing.T) {
+	huge := strings.Repeat("Synthetic secret words ", 10<<20/23+1)
+	tl := faultlog.Track(t, "input", "a 10 MB intake: a JSON file with a 10 MB description, a 10 MB file that is not JSON",
+		"refused after reading 1 MiB (the documented limit), with one sentence, nothing created")
+	runIntakeFaults(t, tl, []intakeFault{
+		{"10 MB description", intakeWith(`"description":"` + huge + `"`), "is larger than 1 MiB"},
+		{"10 MB of text", huge, "is larger than 1 MiB"},
+		{"10 MB of zero bytes", strings.Repeat("\x00", 10<<20), "is larger than 1 MiB"},
+		{"a description of 100,001 characters", intakeWith(`"description":"` + strings.Repeat("x", 100_001) + `"`),
+			"description: is too long: 100,001 characters, at most 100,000"},
+	}, "Synthetic secret")
+
+	// The desktop app's form makes an Intake without a file: the same
+	// limits, by Validate.
+	t.Run("10 MB typed into the form", func(t *testing.T) {
+		tl.Run()
+		e := newStoreEnv(t)
+		before := contents(t, e.v)
+		in := testIntake(caseReceived)
+		in.Description = huge
+		var err error
+		took, _ := measured(t, 30*time.Second, func() { _, err = e.s.NewCase(in) })
+		t.Logf("%v, error: %v", took, err)
+		if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "description: is too long") {
+			t.Fatalf("got %v, want description: is too long", err)
+		}
+		oneSentence(t, err, "Synthetic secret")
+		sameContents(t, "a refused intake", before, contents(t, e.v))
+	})
+}
+
+func TestFaultIntakeMalformedJSON(t *testing.T) {
+	tl := faultlog.Track(t, "input", "malformed intake JSON: truncated, wrong types, duplicate keys, 100,000 [, BOMs, invalid UTF-8, huge numbers, NUL, RTL override",
+		"each refused whole with a sentence naming the problem and where, nothing created")
+	faults := []intakeFault{
+		{"empty", "", "is empty"},
+		{"truncated", goodIntake[:40], "line 1, column 40: the text ends before the JSON does"},
+		{"wrong types", `{"received":2026,"channel":["form"],"summary":{"a":1},"ongoing":"yes"}`,
+			"received: must be a string; channel: must be a string; summary: must be a string; ongoing: must be true or false"},
+		{"a duplicate key", intakeWith(`"summary":"Synthetic other summary"`), "summary: is given twice"},
+		{"a duplicate key deep in", intakeWith(`"people":[{"role":"witness","name":"Wren Witness","name":"Robin Reporter"}]`),
+			"people[0].name: is given twice"},
+		{"100,000 [", strings.Repeat("[", 100_000), "line 1, column 33: arrays and objects nest more than 32 levels deep"},
+		{"100,000 { in a field", intakeWith(`"description":` + strings.Repeat(`{"a":`, 100_000)), "nest more than 32 levels deep"},
+		{"9,000 [ in a field", intakeWith(`"people":` + strings.Repeat("[", 9000) + strings.Repeat("]", 9000)), "nest more than 32 levels deep"},
+		{"32 levels", intakeWith(`"people":` + strings.Repeat("[", 31) + strings.Repeat("]", 31)), "people[0]: must be an object"},
+		{"brackets in a string", intakeWith(`"description":"` + strings.Repeat(`[{\"`, 1000) + `","urgent":"x"`), "urgent: must be true or false"},
+		{"two byte order marks", "\uFEFF\uFEFF" + goodIntake, "is not valid JSON"},
+		{"invalid UTF-8", intakeWith(`"description":"Zo` + "\xe9" + `"`), "is not UTF-8 text (line 1, column"},
+		{"a huge number", intakeWith(`"urgent":1e999999`), "urgent: must be true or false"},
+		{"a 500,000-digit number", intakeWith(`"extra":` + strings.Repeat("9", 500_000)), "extra: unknown field"},
+		{"a NUL in a name", intakeWith(`"reporter":{"name":"Robin\u0000Reporter"}`), "reporter.name: must be one line, without control characters"},
+		{"a NUL in the description", intakeWith(`"description":"a\u0000b"`), "description: must not contain control characters"},
+		{"an RTL override in a name", intakeWith(`"reporter":{"name":"Robin\u202enimda"}`), "reporter.name: must not contain text-direction controls"},
+		{"an isolate in a contact", intakeWith(`"reporter":{"name":"Robin","contact":"robin\u2066@example.org"}`), "reporter.contact: must not contain text-direction controls"},
+		{"more text after the object", goodIntake + `{"summary":"x"}`, "more text after the end of the object"},
+		{"an array", `[` + goodIntake + `]`, "must be a JSON object"},
+	}
+	runIntakeFaults(t, tl, faults, "Synthetic secret summary", "Synthetic other summary", "Robin", "Wren")
+}

@@ -355,12 +355,16 @@ func cleanMessageID(s string) string {
 }
 
 // cleanLine makes a header value one line of valid UTF-8 without control
-// characters.
+// characters, nor the text-direction controls that would let a name or a
+// file name show as another ("report\u202Efdp.exe" as "reportexe.pdf").
 func cleanLine(s string) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	s = strings.Map(func(r rune) rune {
 		if unicode.IsControl(r) {
 			return ' '
+		}
+		if isBidiControl(r) {
+			return -1
 		}
 		return r
 	}, s)
