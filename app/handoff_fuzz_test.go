@@ -129,8 +129,14 @@ func (e *importFuzzEnv) content(tb testing.TB, p *bundlePayload) []byte {
 // seal encrypts content to Blair and frames it as a bundle file.
 func (e *importFuzzEnv) seal(tb testing.TB, content []byte) []byte {
 	tb.Helper()
+	return e.sealTo(tb, content, e.blair.age.Recipient())
+}
+
+// sealTo encrypts content to r and frames it as a bundle file.
+func (e *importFuzzEnv) sealTo(tb testing.TB, content []byte, r age.Recipient) []byte {
+	tb.Helper()
 	var sealed bytes.Buffer
-	w, err := age.Encrypt(&sealed, e.blair.age.Recipient())
+	w, err := age.Encrypt(&sealed, r)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -218,9 +224,10 @@ func FuzzImportBundle(f *testing.F) {
 		before := contents(t, e.v)
 		done := make(chan struct{})
 		var err error
+		var rep *ImportReport
 		go func() {
 			defer close(done)
-			_, err = e.s.ImportBundle(bytes.NewReader(file))
+			rep, err = e.s.ImportBundle(bytes.NewReader(file))
 		}()
 		select {
 		case <-done:
@@ -228,6 +235,20 @@ func FuzzImportBundle(f *testing.F) {
 			t.Fatalf("ImportBundle took more than 20 seconds on %d bytes", len(file))
 		}
 		if err == nil {
+			// What was taken can be read and worked with.
+			for _, c := range rep.Cases {
+				if c.Status == ImportSkipped {
+					continue
+				}
+				if _, err := e.s.Case(c.Code); err != nil {
+					t.Fatalf("the case imported cannot be read: %v", err)
+				}
+				if _, err := e.s.Messages(c.Code); err != nil {
+					t.Fatalf("the messages imported cannot be read: %v", err)
+				}
+			}
+			e.s.List("")
+			e.s.Due(time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC))
 			old := e
 			e = fresh()
 			old.v.Lock()

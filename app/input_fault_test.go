@@ -2,13 +2,20 @@ package app
 
 import (
 	"bytes"
+	"crypto/ed25519"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"runtime"
 	"strings"
 	"testing"
 	"time"
+
+	"filippo.io/age"
 
 	"casebook/internal/faultlog"
 )
@@ -416,4 +423,156 @@ func TestFaultIntakeMalformedJSON(t *testing.T) {
 		{"an array", `[` + goodIntake + `]`, "must be a JSON object"},
 	}
 	runIntakeFaults(t, tl, faults, "Synthetic secret summary", "Synthetic other summary", "Robin", "Wren")
+}
+
+// bundleFault is one hostile bundle file and the error it must be
+// refused with.
+type bundleFault struct {
+	name string
+	file []byte
+	want error
+	text string // what the error must say besides, if anything
+}
+
+func TestFaultBundleMalformed(t *testing.T) {
+	e := mustImportFuzzEnv(t)
+	good := e.content(t, fuzzCasePayload([]byte(fuzzSeedCase), []byte(fuzzSeedMsg)))
+	file := e.seal(t, good)
+	sign := func(header *bundleHeader, payload []byte) []byte {
+		sum := sha256.Sum256(payload)
+		header.PayloadSize, header.PayloadSHA256 = int64(len(payload)), hex.EncodeToString(sum[:])
+		hb, err := json.Marshal(header)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := &bundleContent{Header: hb, Payload: payload, Signature: ed25519.Sign(e.alex.sign, signedMessage(hb))}
+		return c.marshal()
+	}
+	_, goodHeader, err := parseBundleContent(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	header := func() *bundleHeader { h := *goodHeader; return &h }
+	withAge := func(from, to string) []byte {
+		return bytes.Replace(bytes.Clone(file), []byte(from), []byte(to), 1)
+	}
+	lengthLine := func(n string) []byte {
+		_, sealed, _ := bytes.Cut(file[len(bundleMagic):], []byte("\n"))
+		return append([]byte(bundleMagic+n+"\n"), sealed...)
+	}
+	huge := func(at int, n uint32) []byte { // a u32 length of the content made n
+		c := bytes.Clone(good)
+		binary.BigEndian.PutUint32(c[at:], n)
+		return c
+	}
+	other, err := newImportFuzzEnv(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.v.Lock()
+	otherAge, _ := age.GenerateX25519Identity()
+
+	faults := []bundleFault{
+		{"empty", nil, ErrNotBundle, ""},
+		{"a PDF", []byte("%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"), ErrNotBundle, ""},
+		{"10 MB of zeros", make([]byte, 10<<20), ErrNotBundle, ""},
+		{"cut in the magic", file[:8], ErrBundleTruncated, ""},
+		{"cut after the magic", file[:len(bundleMagic)], ErrBundleTruncated, ""},
+		{"a newer version", append([]byte("casebook-bundle 2\n"), file[len(bundleMagic):]...), ErrBundleVersion, ""},
+		{"a length line of 30 digits", lengthLine(strings.Repeat("9", 30)), ErrBundleDamaged, "length line"},
+		{"a length of 1 GB, 2 KB there", lengthLine(fmt.Sprint(maxBundleFile)), ErrBundleTruncated, ""},
+		{"a length over the limit", lengthLine(fmt.Sprint(maxBundleFile + 1)), ErrBundleDamaged, "length line"},
+		{"a negative length", lengthLine("-5"), ErrBundleDamaged, "length line"},
+		{"a length with a plus", lengthLine("+" + strings.SplitN(string(file[len(bundleMagic):]), "\n", 2)[0]), ErrBundleDamaged, "length line"},
+		{"garbage after the end", append(bytes.Clone(file), "garbage"...), ErrBundleDamaged, "data after its end"},
+		{"a bundle after the end", append(bytes.Clone(file), file...), ErrBundleDamaged, "data after its end"},
+		{"a wrong age header", withAge("age-encryption.org/v1", "age-encryption.org/v2"), ErrBundleDamaged, "encryption header"},
+		{"an age stanza altered", withAge("X25519", "X25518"), ErrNotForYou, ""},
+		{"for someone else", e.sealTo(t, good, otherAge.Recipient()), ErrNotForYou, ""},
+		{"a bundle of a bundle", e.seal(t, file), ErrBundleDamaged, "content is not recognised"},
+		{"a bundle in a bundle's frame", append([]byte(bundleMagic+fmt.Sprint(len(file))+"\n"), file...), ErrBundleDamaged, "encryption header"},
+		{"a header length of 4 GB", e.seal(t, huge(len(bundleContentMagic), 0xffffffff)), ErrBundleDamaged, "larger than the format allows"},
+		{"a header length past the end", e.seal(t, huge(len(bundleContentMagic), maxBundleHeader)), ErrBundleDamaged, ""},
+		{"a payload size of 1 GB", e.seal(t, func() []byte {
+			h := header()
+			hb, _ := json.Marshal(h)
+			h2 := *h
+			h2.PayloadSize = maxBundlePayload
+			hb2, _ := json.Marshal(&h2)
+			return bytes.Replace(bytes.Clone(good), hb, hb2, 1)
+		}()), ErrBundleDamaged, ""},
+		{"a valid signature over garbage", e.seal(t, sign(header(), []byte("Synthetic garbage, not a payload"))), ErrBundleDamaged, ""},
+		{"a valid signature over a payload of 1,000 empty cases", e.seal(t, sign(header(), append([]byte(bundlePayloadMagic+"M\x00\x00\x00\x02[]"), bytes.Repeat([]byte("C\x00\x00\x00\x02{}"), 1000)...))),
+			ErrBundleDamaged, ""},
+		{"a valid signature, payload digest wrong", e.seal(t, func() []byte {
+			c := bytes.Clone(good)
+			c[len(c)-3] ^= 1
+			return c
+		}()), ErrBundleDamaged, "payload does not match"},
+		{"a signature by another key", e.seal(t, func() []byte {
+			c, _, _ := parseBundleContent(good)
+			c.Signature = ed25519.Sign(other.blair.sign, signedMessage(c.Header))
+			return c.marshal()
+		}()), ErrBadSignature, ""},
+		{"unsigned", e.seal(t, func() []byte {
+			c, _, _ := parseBundleContent(good)
+			c.Signature = nil
+			return c.marshal()
+		}()), ErrUnsigned, ""},
+		{"a case record that is not JSON", e.seal(t, e.content(t, fuzzCasePayload([]byte("Synthetic secret, not JSON"), nil))), ErrBundleDamaged, "case record is unreadable"},
+		{"a case record nested 100,000 deep", e.seal(t, e.content(t, fuzzCasePayload([]byte(strings.Repeat("[", 100_000)+strings.Repeat("]", 100_000)), nil))),
+			ErrBundleDamaged, ""},
+		{"a message record with a wrong type", e.seal(t, e.content(t, fuzzCasePayload([]byte(fuzzSeedCase),
+			[]byte(`{"id":"msg5","party_id":"p1","direction":"in","at":"2026-11-02T09:00:00Z","text":["Synthetic secret"],"visibility":{}}`)))),
+			ErrBundleDamaged, "a message record is unreadable"},
+		{"a message record under another ID", e.seal(t, e.content(t, fuzzCasePayload([]byte(fuzzSeedCase),
+			[]byte(strings.Replace(fuzzSeedMsg, `"msg5"`, `"msg6"`, 1))))), ErrBundleDamaged, "a message record is unreadable"},
+	}
+	// Cut short at 20 places, and a byte flipped at 20 places.
+	for i := 1; i <= 20; i++ {
+		at := len(file) * i / 21
+		faults = append(faults, bundleFault{fmt.Sprintf("cut at byte %d", at), file[:at], ErrBundleTruncated, ""})
+		flipped := bytes.Clone(file)
+		flipped[at] ^= 0x40
+		faults = append(faults, bundleFault{fmt.Sprintf("byte %d flipped", at), flipped, nil, ""})
+	}
+
+	tl := faultlog.Track(t, "input", "malformed bundles: truncated, wrong age header, huge declared sizes, garbage after the end, a valid signature over garbage, a bundle of a bundle",
+		"each refused with its error and one sentence, nothing changed in the vault, memory bounded by the file")
+	for _, f := range faults {
+		t.Run(f.name, func(t *testing.T) {
+			tl.Run()
+			before := contents(t, e.v)
+			var err error
+			took, alloc := measured(t, 30*time.Second, func() { _, err = e.s.ImportBundle(bytes.NewReader(f.file)) })
+			if alloc > uint64(len(f.file))*16+64<<20 {
+				t.Errorf("%d MB allocated for a file of %d bytes", alloc>>20, len(f.file))
+			}
+			if took > 5*time.Second {
+				t.Errorf("took %v", took)
+			}
+			if err == nil {
+				t.Fatalf("the bundle was imported")
+			}
+			if f.want != nil && !errors.Is(err, f.want) {
+				t.Fatalf("got %v, want %v", err, f.want)
+			}
+			refused := false
+			for _, r := range bundleRefusals {
+				refused = refused || errors.Is(err, r)
+			}
+			if !refused {
+				t.Fatalf("got %v, which is none of the bundle's refusals", err)
+			}
+			if !strings.Contains(err.Error(), f.text) {
+				t.Errorf("got %q, want it to say %q", err, f.text)
+			}
+			oneSentence(t, err, "Synthetic", "Robin", "amber-heron")
+			sameContents(t, "a refused bundle", before, contents(t, e.v))
+		})
+	}
+	// The good bundle is still taken, after all that.
+	if _, err := e.s.ImportBundle(bytes.NewReader(file)); err != nil {
+		t.Fatalf("the good bundle: %v", err)
+	}
 }
