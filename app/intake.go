@@ -684,17 +684,17 @@ func (c *intakeChecker) line(path, s string, limit int) {
 	}
 	if strings.ContainsFunc(strings.TrimSpace(s), unicode.IsControl) {
 		c.add(path, msgOneLine)
-	} else if strings.ContainsFunc(s, isBidiControl) {
+	} else if strings.ContainsFunc(s, IsBidiControl) {
 		c.add(path, msgNoBidi)
 	}
 }
 
-// isBidiControl reports whether r is one of the characters that override
+// IsBidiControl reports whether r is one of the characters that override
 // or embed the direction of text (U+202A to U+202E) or isolate it (U+2066
 // to U+2069). In a name or a file name they can make it show as another
 // ("Robin\u202Enimda" shows as "Robinadmin"). The marks U+200E and U+200F,
 // which real right-to-left text uses, are not among them.
-func isBidiControl(r rune) bool {
+func IsBidiControl(r rune) bool {
 	return r >= 0x202A && r <= 0x202E || r >= 0x2066 && r <= 0x2069
 }
 

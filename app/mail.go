@@ -363,7 +363,7 @@ func cleanLine(s string) string {
 		if unicode.IsControl(r) {
 			return ' '
 		}
-		if isBidiControl(r) {
+		if IsBidiControl(r) {
 			return -1
 		}
 		return r
