@@ -576,3 +576,29 @@ func TestFaultBundleMalformed(t *testing.T) {
 		t.Fatalf("the good bundle: %v", err)
 	}
 }
+
+func TestFaultLongPassphrase(t *testing.T) {
+	tl := faultlog.Track(t, "input", "a passphrase of 1,000 characters and of 1 MB, rated and checked as a new one",
+		"rated in milliseconds (zxcvbn took 10 s on 1,000 characters); a strong start is accepted, a weak one refused")
+	strong := "correct horse battery staple, for tests only "
+	for _, tt := range []struct {
+		name string
+		p    string
+		ok   bool
+	}{
+		{"1,000 characters", strings.Repeat(strong, 1000/len(strong)+1)[:1000], true},
+		{"1 MB", strings.Repeat(strong, 1<<20/len(strong)), true},
+		{"1 MB of one letter", strings.Repeat("a", 1<<20), false},
+		{"1 MB of invalid UTF-8", strings.Repeat("\xff", 1<<20), false},
+	} {
+		tl.Run()
+		var err error
+		took, _ := measured(t, 30*time.Second, func() { err = CheckNewPassphrase([]byte(tt.p), "Robin Reporter") })
+		if took > 2*time.Second {
+			t.Errorf("%s: took %v", tt.name, took)
+		}
+		if (err == nil) != tt.ok {
+			t.Errorf("%s: got %v, want accepted %v", tt.name, err, tt.ok)
+		}
+	}
+}
