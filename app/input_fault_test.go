@@ -602,3 +602,55 @@ func TestFaultLongPassphrase(t *testing.T) {
 		}
 	}
 }
+
+func TestFaultHugePastedText(t *testing.T) {
+	size := faultlog.Runs(1<<20, 10<<20)
+	tl := faultlog.Track(t, "input", "10 MB of pasted text in a note and in a message (go test: 1 MB)",
+		"taken whole and read back exactly, after reopening too; each step, and search, in bounded time")
+	e := newStoreEnv(t)
+	c := e.newCase(t, testIntake(caseReceived))
+	big := strings.Repeat("Synthetic words of a pasted page\n", size/33+1)[:size]
+	step := func(name string, fn func() error) {
+		t.Helper()
+		tl.Run()
+		var err error
+		took, alloc := measured(t, 60*time.Second, func() { err = fn() })
+		t.Logf("%s: %v, %d MB allocated", name, took.Round(time.Millisecond), alloc>>20)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if alloc > uint64(size)*40+64<<20 {
+			t.Errorf("%s: %d MB allocated for %d bytes of text", name, alloc>>20, size)
+		}
+	}
+	step("a note", func() error { _, err := e.s.AddNote(c.Code, big, Visibility{}); return err })
+	step("a message", func() error {
+		_, err := e.s.AddMessage(c.Code, Message{PartyID: c.Parties[0].ID, Direction: In, Text: big})
+		return err
+	})
+	step("reopening", func() error { e.reopen(t); return nil })
+	step("reading back", func() error {
+		got, err := e.s.Case(c.Code)
+		if err != nil {
+			return err
+		}
+		if n := got.Notes[len(got.Notes)-1]; n.Text != big {
+			t.Errorf("the note reads back otherwise: %d bytes", len(n.Text))
+		}
+		msgs, err := e.s.Messages(c.Code)
+		if err != nil {
+			return err
+		}
+		if m := msgs[len(msgs)-1]; m.Text != big {
+			t.Errorf("the message reads back otherwise: %d bytes", len(m.Text))
+		}
+		return nil
+	})
+	step("searching", func() error {
+		res, err := e.s.Search("pasted", 10)
+		if err == nil && len(res) == 0 {
+			t.Errorf("the text is not found")
+		}
+		return err
+	})
+}
