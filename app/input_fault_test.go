@@ -654,3 +654,28 @@ func TestFaultHugePastedText(t *testing.T) {
 		return err
 	})
 }
+
+func TestFaultMailSpoofedNames(t *testing.T) {
+	tl := faultlog.Track(t, "input", "a message whose sender name and attachment names hold RTL overrides, NUL, paths and encoded control characters",
+		"imported with the direction controls and control characters gone and the paths flattened, so no name shows as another")
+	attachment := func(name string) string {
+		return "--B\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=\"" + name + "\"\r\n\r\nx\r\n"
+	}
+	raw := "From: \"Robin \u202eRobin\" <ana.moreau@example.org>\r\nSubject: =?utf-8?q?a=00b=E2=80=AEc?=\r\nMIME-Version: 1.0\r\n" +
+		"Content-Type: multipart/mixed; boundary=\"B\"\r\n\r\n--B\r\nContent-Type: text/plain\r\n\r\nSynthetic body\r\n" +
+		attachment("report\u202efdp.exe") + attachment("../../etc/passwd") + attachment("=?utf-8?q?a=00b=E2=81=A6.pdf?=") +
+		attachment("C:\\\\Windows\\\\evil.bat") + "--B--\r\n"
+	runMailFaults(t, tl, []mailFault{{name: "spoofed names", raw: []byte(raw), check: func(t *testing.T, m *Mail, msg *Message) {
+		var names []string
+		for _, a := range m.Attachments {
+			names = append(names, a.Name)
+		}
+		want := []string{"reportfdp.exe", "_.._etc_passwd", "a b.pdf", "C__Windows_evil.bat"}
+		if strings.Join(names, "|") != strings.Join(want, "|") {
+			t.Errorf("attachment names: got %q, want %q", names, want)
+		}
+		if m.From.Name != "Robin Robin" || m.Subject != "a bc" {
+			t.Errorf("got sender %q and subject %q", m.From.Name, m.Subject)
+		}
+	}}})
+}
