@@ -140,15 +140,38 @@ faults: deps ## run the fault suite in full; write docs/RELIABILITY.md
 	echo "faults: wrote docs/RELIABILITY.md"; \
 	exit $$status
 
-fuzz: ## run each fuzz target for FUZZTIME (default 5m)
+# make fuzz: FUZZPARALLEL is how many processes fuzz at once (go test
+# -parallel); FUZZ picks the targets by a regular expression on their names.
+# After each target, the corpus the fuzzer found in Go's cache
+# ($(go env GOCACHE)/fuzz/IMPORT-PATH/NAME) is copied into the package's
+# testdata/fuzz/NAME, to be committed: every go test then runs it. To keep
+# go test fast and the repository small, a target's copy is at most
+# FUZZKEEPFILES files and FUZZKEEPBYTES bytes, the smallest ones (by size,
+# then name), so the subset is the same for the same cache. A crasher is
+# written into testdata/fuzz by go test itself, and always kept.
+FUZZPARALLEL  ?= 2
+FUZZ          ?= .
+# How long the fuzzer may spend making each new input smaller (go test
+# -fuzzminimizetime). Its default, 60s, is a fifth of a 5m run spent on one
+# input when a target runs tens of inputs a second (the vault-backed ones).
+FUZZMINIMIZE  ?= 10s
+FUZZKEEPFILES ?= 300
+FUZZKEEPBYTES ?= 1000000
+
+fuzz: ## run each fuzz target for FUZZTIME (default 5m) and keep its corpus in testdata/fuzz
 	@targets=$$($(GO) test -list '^Fuzz' ./... | awk ' \
 		/^Fuzz/ { names = names " " $$1; next } \
 		/^ok/   { n = split(names, a, " "); for (i = 1; i <= n; i++) print $$2, a[i]; names = "" }'); \
 	if [ -z "$$targets" ]; then echo "fuzz: no fuzz targets"; exit 0; fi; \
+	cache="$$($(GO) env GOCACHE)/fuzz"; failed=""; \
 	while read -r pkg name; do \
-		echo "$(GO) test -run '^$$' -fuzz '^$$name\$$' -fuzztime $(FUZZTIME) $$pkg"; \
-		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) "$$pkg" </dev/null; \
-	done <<< "$$targets"
+		if ! [[ "$$name" =~ $(FUZZ) ]]; then continue; fi; \
+		echo "$(GO) test -run '^$$' -fuzz '^$$name\$$' -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZE) -parallel $(FUZZPARALLEL) $$pkg"; \
+		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZE) -parallel $(FUZZPARALLEL) "$$pkg" </dev/null || failed="$$failed $$name"; \
+		scripts/fuzz-corpus.sh "$$cache/$$pkg/$$name" "$$($(GO) list -f '{{.Dir}}' "$$pkg")/testdata/fuzz/$$name" \
+			$(FUZZKEEPFILES) $(FUZZKEEPBYTES); \
+	done <<< "$$targets"; \
+	if [ -n "$$failed" ]; then echo "fuzz: these targets failed:$$failed (their inputs are in testdata/fuzz)"; exit 1; fi
 
 clean: ## remove the binary, bench.txt and failed snapshot files
 	rm -rf bin bench.txt faults.jsonl

@@ -141,8 +141,8 @@ func (c Config) Validate() []Problem {
 		"brigade.window_days": c.Brigade.WindowDays, "brigade.min_reports": c.Brigade.MinReports,
 	}
 	for _, k := range slices.Sorted(maps.Keys(positive)) {
-		if positive[k] <= 0 {
-			add(k, "must be a positive whole number")
+		if top := settingMax(k); positive[k] <= 0 || positive[k] > top {
+			add(k, "must be a whole number from 1 to "+thousands(top))
 		}
 	}
 	if _, _, err := c.meetingClock(); err != nil {
@@ -161,21 +161,42 @@ func (c Config) Validate() []Problem {
 		add("max_attachment_mib", fmt.Sprintf("must be a whole number of MiB from 1 to %d", MaxAttachmentLimitMiB))
 	}
 	if !isOneLine(c.CommitteeName, maxNameLen) {
-		add("committee_name", fmt.Sprintf("must be one line of at most %d characters", maxNameLen))
+		add("committee_name", fmt.Sprintf("must be one line of at most %d characters, without control or text-direction characters", maxNameLen))
 	}
 	if !isOneLine(c.CommitteeContact, maxContactLen) {
-		add("committee_contact", fmt.Sprintf("must be one line of at most %d characters", maxContactLen))
+		add("committee_contact", fmt.Sprintf("must be one line of at most %d characters, without control or text-direction characters", maxContactLen))
 	}
 	return ps
 }
 
+// settingMax is the most a whole-number setting may be: a year of hours,
+// ten years of days, a hundred years of months, a day of minutes, ten
+// thousand reports. Beyond them a deadline would overflow time.Duration
+// (2,562,047 hours) or name a date past the year 9999, and no committee
+// means them.
+func settingMax(key string) int {
+	switch {
+	case strings.HasSuffix(key, "_hours"):
+		return 8760
+	case strings.HasSuffix(key, "_days"):
+		return 3650
+	case strings.HasSuffix(key, "_months") || strings.HasSuffix(key, "_sanction"):
+		return 1200
+	case strings.HasSuffix(key, "_minutes"):
+		return 1440
+	default:
+		return 10_000
+	}
+}
+
 // isOneLine reports whether s is valid UTF-8 of at most max characters,
-// without line breaks or other control characters.
+// without line breaks or other control characters, nor text-direction
+// controls (IsBidiControl): the committee's name goes into every letter.
 func isOneLine(s string, max int) bool {
 	if !utf8.ValidString(s) || utf8.RuneCountInString(s) > max {
 		return false
 	}
-	return !strings.ContainsFunc(s, unicode.IsControl)
+	return !strings.ContainsFunc(s, func(r rune) bool { return unicode.IsControl(r) || IsBidiControl(r) })
 }
 
 func (c Config) meetingClock() (hour, minute int, err error) {

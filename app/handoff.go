@@ -959,6 +959,9 @@ func (s *Store) planCaseLocked(in *incoming, bc bundleCase) (*casePlan, error) {
 			return damaged("a record cannot be merged")
 		}
 		if mr := mine[k]; mr == nil || mr.sum != r.sum {
+			if !readableRecord(k, r.raw) {
+				return damaged("a message record is unreadable")
+			}
 			plan.put[k] = r.raw
 		}
 	}
@@ -985,6 +988,19 @@ func (s *Store) planCaseLocked(in *incoming, bc bundleCase) (*casePlan, error) {
 		plan.result.Status = ImportUnchanged
 	}
 	return plan, nil
+}
+
+// readableRecord reports whether a record a bundle brings can be read as
+// what its key says it is: a message must read as a Message with the ID
+// its key names, or the case's messages could not be read at all. Records
+// of kinds this version does not read are kept as they are.
+func readableRecord(key string, value []byte) bool {
+	id, ok := strings.CutPrefix(key, msgKeyPre)
+	if !ok {
+		return true
+	}
+	var m Message
+	return json.Unmarshal(value, &m) == nil && m.ID == id
 }
 
 func docOf(r *record) any {

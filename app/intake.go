@@ -295,6 +295,9 @@ func decodeJSON(data []byte) (any, *Problem) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, &Problem{Message: "is empty; expected a JSON object"}
 	}
+	if off := tooDeep(data, maxIntakeDepth); off >= 0 {
+		return nil, &Problem{Message: fmt.Sprintf("is not an intake: %s: arrays and objects nest more than %d levels deep", jsonPosition(data, off+1), maxIntakeDepth)}
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	var doc any
@@ -312,7 +315,116 @@ func decodeJSON(data []byte) (any, *Problem) {
 	if rest < int64(len(data)) {
 		return nil, &Problem{Message: "is not valid JSON: " + jsonPosition(data, int(rest)+1) + ": more text after the end of the object"}
 	}
+	if p := duplicateField(data); p != nil {
+		return nil, p
+	}
 	return doc, nil
+}
+
+// maxIntakeDepth bounds how deeply an intake's arrays and objects nest.
+// An intake needs three levels (the document, people, a person); checking
+// a value nested thousands of levels deep costs the schema library time
+// and memory that grow with the square of the depth.
+const maxIntakeDepth = 32
+
+// tooDeep returns the offset of the first '[' or '{' in data, outside
+// strings, that opens a level deeper than limit; or -1.
+func tooDeep(data []byte, limit int) int {
+	depth, inString, escaped := 0, false, false
+	for i, c := range data {
+		switch {
+		case inString:
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+		case c == '"':
+			inString = true
+		case c == '[' || c == '{':
+			if depth++; depth > limit {
+				return i
+			}
+		case c == ']' || c == '}':
+			depth--
+		}
+	}
+	return -1
+}
+
+// duplicateField finds the first field given twice in one object of a
+// JSON text known to be valid. encoding/json keeps the last of the two
+// silently, while a person or another program reading the file may see
+// the first: the intake would not be what it seems.
+func duplicateField(data []byte) *Problem {
+	type frame struct {
+		keys  map[string]bool // nil for an array
+		path  string
+		index int    // the next element, in an array
+		key   string // the field whose value comes next, in an object
+		inKey bool   // whether key is set
+	}
+	var stack []*frame
+	child := func() string {
+		if len(stack) == 0 {
+			return ""
+		}
+		f := stack[len(stack)-1]
+		if f.keys == nil {
+			return fmt.Sprintf("%s[%d]", f.path, f.index)
+		}
+		if f.path == "" {
+			return f.key
+		}
+		return f.path + "." + f.key
+	}
+	// done moves past a value in the enclosing array or object.
+	done := func() {
+		if len(stack) > 0 {
+			f := stack[len(stack)-1]
+			f.index++
+			f.key, f.inKey = "", false
+		}
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil
+		}
+		top := (*frame)(nil)
+		if len(stack) > 0 {
+			top = stack[len(stack)-1]
+		}
+		switch tok := tok.(type) {
+		case json.Delim:
+			switch tok {
+			case '{':
+				stack = append(stack, &frame{keys: map[string]bool{}, path: child()})
+			case '[':
+				stack = append(stack, &frame{path: child()})
+			default:
+				stack = stack[:len(stack)-1]
+				done()
+			}
+		case string:
+			if top != nil && top.keys != nil && !top.inKey {
+				top.key, top.inKey = tok, true
+				if top.keys[tok] {
+					return &Problem{Path: child(), Message: "is given twice; give each field once"}
+				}
+				top.keys[tok] = true
+				continue
+			}
+			done()
+		default:
+			done()
+		}
+	}
 }
 
 // firstInvalidUTF8 returns the index of the first byte of data that is
@@ -404,6 +516,7 @@ const (
 	msgNotBlank   = "must not be blank"
 	msgOneLine    = "must be one line, without control characters"
 	msgNoControl  = "must not contain control characters"
+	msgNoBidi     = "must not contain text-direction controls (U+202A to U+202E, U+2066 to U+2069), which can make it read as other text"
 	msgURL        = "must be a web link starting with http:// or https://"
 	msgAnonName   = "must be left out for an anonymous reporter: a name defeats anonymity (a pseudonym may say what to call them)"
 	msgIdentName  = "required for an identified reporter (set anonymous to true for an anonymous one)"
@@ -571,7 +684,18 @@ func (c *intakeChecker) line(path, s string, limit int) {
 	}
 	if strings.ContainsFunc(strings.TrimSpace(s), unicode.IsControl) {
 		c.add(path, msgOneLine)
+	} else if strings.ContainsFunc(s, IsBidiControl) {
+		c.add(path, msgNoBidi)
 	}
+}
+
+// IsBidiControl reports whether r is one of the characters that override
+// or embed the direction of text (U+202A to U+202E) or isolate it (U+2066
+// to U+2069). In a name or a file name they can make it show as another
+// ("Robin\u202Enimda" shows as "Robinadmin"). The marks U+200E and U+200F,
+// which real right-to-left text uses, are not among them.
+func IsBidiControl(r rune) bool {
+	return r >= 0x202A && r <= 0x202E || r >= 0x2066 && r <= 0x2069
 }
 
 func isBlank(s string) bool { return strings.TrimSpace(s) == "" }

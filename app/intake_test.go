@@ -340,7 +340,7 @@ func TestParseIntakeMalformed(t *testing.T) {
 		{"garbage after", "{}\n\nzzz", "is not valid JSON: line 3, column 1: more text after the end of the object"},
 		{"not JSON at all", "Dear committee,", "is not valid JSON: line 1, column 1: "},
 		{"Latin-1", "{\"received\": \"2026-11-02\",\n \"summary\": \"Zo\xeb Brandt\"}", "is not UTF-8 text (line 2, column 16); save the file as UTF-8"},
-		{"nested too deep", `{"people": ` + strings.Repeat("[", 20000) + strings.Repeat("]", 20000) + `}`, "is not valid JSON: line 1, column "},
+		{"nested too deep", `{"people": ` + strings.Repeat("[", 20000) + strings.Repeat("]", 20000) + `}`, "is not an intake: line 1, column 43: arrays and objects nest more than 32 levels deep"},
 		{"a list", `[{"summary": "x"}]`, "must be a JSON object"},
 		{"null", `null`, "must be a JSON object"},
 	}

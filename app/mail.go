@@ -145,7 +145,9 @@ var mailHeaders = []string{"From", "To", "Cc", "Date", "Subject", "Message-Id", 
 
 // ParseMail reads one e-mail message (RFC 5322 with MIME, as a .eml file
 // holds it) of at most MaxMailBytes. It refuses, with an error matching
-// ErrMalformedMail or ErrMailTooLarge, a file that is not a message;
+// ErrMalformedMail or ErrMailTooLarge, a file that is not a message, or
+// whose parts nest more than 50 levels deep or number more than 1,000, or
+// that is built to make the parser slow (see mimescan.go);
 // everything else it reads as best it can, noting in Defects what it had
 // to work around. It never panics, whatever the input.
 func ParseMail(r io.Reader) (m *Mail, err error) {
@@ -155,6 +157,15 @@ func ParseMail(r io.Reader) (m *Mail, err error) {
 	}
 	if len(raw) > MaxMailBytes {
 		return nil, ErrMailTooLarge
+	}
+	if depth, parts := mimeShape(raw, maxMailDepth, maxMailParts); depth > maxMailDepth {
+		return nil, fmt.Errorf("%w: its parts are nested more than %d levels deep", ErrMalformedMail, maxMailDepth)
+	} else if parts > maxMailParts {
+		return nil, fmt.Errorf("%w: it has more than %s parts", ErrMalformedMail, thousands(maxMailParts))
+	}
+	if levels := mimeLevels(raw); levels > maxMailLevels || int64(levels)*int64(len(raw)) > maxMailWork {
+		return nil, fmt.Errorf("%w: it has more MIME boundaries and encoded words (%s) than Casebook reads in a message of %s",
+			ErrMalformedMail, thousands(levels), FormatSize(int64(len(raw))))
 	}
 	defer func() {
 		// The parser is third-party code fed with whatever arrives by
@@ -187,10 +198,13 @@ func parseMail(raw []byte) (*Mail, error) {
 	}
 	sum := sha256.Sum256(raw)
 	m := &Mail{
-		Subject:   cleanLine(env.GetHeader("Subject")),
+		Subject:   shorten(cleanLine(env.GetHeader("Subject")), maxHeaderText),
 		MessageID: cleanMessageID(env.Root.Header.Get("Message-Id")),
 		Digest:    hex.EncodeToString(sum[:]),
 		Size:      int64(len(raw)),
+	}
+	if m.Subject != cleanLine(env.GetHeader("Subject")) {
+		m.Defects = append(m.Defects, Defect{Name: "Long Header", Detail: fmt.Sprintf("the subject was cut to %s characters", thousands(maxHeaderText))})
 	}
 	m.From, m.Defects = firstAddress(env, "From", m.Defects)
 	m.To, m.Defects = addresses(env, "To", m.Defects)
@@ -225,6 +239,13 @@ func parseMail(raw []byte) (*Mail, error) {
 			continue
 		}
 		d := Defect{Name: cleanLine(e.Name), Detail: shorten(cleanLine(e.Detail), maxDefectDetail), Severe: e.Severe}
+		if e.Name == enmime.ErrorCharsetDeclaration && strings.HasPrefix(e.Detail, "declared charset") {
+			// enmime names the character set it detected, and its
+			// detector picks at random between two equally likely ones
+			// (ISO-8859-1 and -2, say): the same file would read with
+			// another defect each time.
+			d.Detail = "the text does not look like the character set it declares"
+		}
 		if slices.Contains(m.Defects, d) {
 			continue // broken base64 reports each bad run
 		}
@@ -257,21 +278,34 @@ func addresses(env *enmime.Envelope, key string, defects []Defect) ([]mail.Addre
 	if strings.TrimSpace(raw) == "" {
 		return nil, defects
 	}
-	list, err := env.AddressList(key)
-	if err == nil {
-		out := make([]mail.Address, 0, len(list))
-		for _, a := range list {
-			out = append(out, mail.Address{Name: cleanLine(a.Name), Address: cleanLine(a.Address)})
-		}
-		return out, defects
-	}
-	defects = append(defects, Defect{Name: "Malformed Header", Detail: "the " + key + " field is not a valid address list"})
 	var out []mail.Address
-	for _, a := range findAddresses(cleanLine(env.GetHeader(key))) {
-		out = append(out, mail.Address{Address: a})
+	if list, err := env.AddressList(key); err == nil {
+		out = make([]mail.Address, 0, min(len(list), maxRecipients))
+		for _, a := range list {
+			out = append(out, mail.Address{Name: shorten(cleanLine(a.Name), maxHeaderText), Address: shorten(cleanLine(a.Address), maxHeaderText)})
+		}
+	} else {
+		defects = append(defects, Defect{Name: "Malformed Header", Detail: "the " + key + " field is not a valid address list"})
+		for _, a := range findAddresses(cleanLine(env.GetHeader(key))) {
+			out = append(out, mail.Address{Address: shorten(a, maxHeaderText)})
+		}
+	}
+	if len(out) > maxRecipients {
+		defects = append(defects, Defect{Name: "Many Recipients", Detail: fmt.Sprintf("the %s field lists %s addresses; the first %s are kept",
+			key, thousands(len(out)), thousands(maxRecipients))})
+		out = out[:maxRecipients]
 	}
 	return out, defects
 }
+
+// maxHeaderText bounds the text kept of a header: the subject, a name, an
+// address, in characters. maxRecipients bounds the addresses kept of the
+// To or Cc field. A message beyond either keeps the first part and says
+// so in a defect.
+const (
+	maxHeaderText = 1000
+	maxRecipients = 1000
+)
 
 // addrPattern finds e-mail addresses in free text, such as a party's
 // contact ("Ana <ana@example.org>, or @ana on the forum").
@@ -328,12 +362,16 @@ func cleanMessageID(s string) string {
 }
 
 // cleanLine makes a header value one line of valid UTF-8 without control
-// characters.
+// characters, nor the text-direction controls that would let a name or a
+// file name show as another ("report\u202Efdp.exe" as "reportexe.pdf").
 func cleanLine(s string) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	s = strings.Map(func(r rune) rune {
 		if unicode.IsControl(r) {
 			return ' '
+		}
+		if IsBidiControl(r) {
+			return -1
 		}
 		return r
 	}, s)

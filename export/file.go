@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"syscall"
+	"unicode/utf8"
 )
 
 // ErrNoSpace means the disk filled up while writing; no file was left.
@@ -19,7 +20,7 @@ var ErrNoSpace = errors.New("no space left on the disk")
 // existing file at path is untouched.
 func WriteFile(path string, perm os.FileMode, write func(w io.Writer) error) (err error) {
 	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".partial-*")
+	f, err := os.CreateTemp(dir, "."+tempBase(filepath.Base(path))+".partial-*")
 	if err != nil {
 		return diskError(err)
 	}
@@ -52,6 +53,21 @@ func WriteFile(path string, perm os.FileMode, write func(w io.Writer) error) (er
 		d.Close()
 	}
 	return nil
+}
+
+// tempBase is as much of a file name as the temporary file's name can
+// hold: a name of 255 bytes, the most most file systems allow, must not
+// fail for want of room for ".partial-" and the random digits.
+func tempBase(name string) string {
+	const room = 200
+	if len(name) <= room {
+		return name
+	}
+	cut := room
+	for cut > 0 && !utf8.RuneStart(name[cut]) {
+		cut--
+	}
+	return name[:cut]
 }
 
 func diskError(err error) error {

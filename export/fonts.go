@@ -15,6 +15,7 @@ import (
 	"golang.org/x/text/encoding/korean"
 	"golang.org/x/text/encoding/simplifiedchinese"
 
+	"casebook/app"
 	"casebook/assets"
 )
 
@@ -213,7 +214,7 @@ type run struct {
 }
 
 // runs splits s into runs by glyph coverage. Control characters become
-// spaces; a stretch of runes no font has becomes one Placeholder.
+// spaces and text-direction controls are dropped; a stretch of runes no font has becomes one Placeholder.
 func (c *coverage) runs(buf *sfnt.Buffer, s string) []run {
 	var out []run
 	var b strings.Builder
@@ -227,6 +228,12 @@ func (c *coverage) runs(buf *sfnt.Buffer, s string) []run {
 	for _, r := range s {
 		if r == '\t' || r == '\r' || (unicode.IsControl(r) && r != '\n') {
 			r = ' '
+		}
+		if app.IsBidiControl(r) {
+			// No direction control reaches a PDF: fpdf lays text out
+			// left to right as it is, and a reader copying it out must
+			// not get a name that shows as another.
+			continue
 		}
 		fam := c.fontFor(buf, r)
 		if fam == "" {

@@ -10,7 +10,9 @@ package export
 import (
 	"fmt"
 	"io"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/go-pdf/fpdf"
 	"golang.org/x/image/font/sfnt"
@@ -95,8 +97,41 @@ func (d *doc) write(s string) {
 			style = "B"
 		}
 		d.pdf.SetFont(fam, style, d.size)
-		d.pdf.Write(d.lineH, text)
+		for _, piece := range pieces(text, maxWriteRunes) {
+			d.pdf.Write(d.lineH, piece)
+		}
 	}
+}
+
+// maxWriteRunes bounds the text given to fpdf's Write at once. Write turns
+// the whole of its text into runes again for each character, so its time
+// grows with the square of the text's length: a description of 100,000
+// characters took half a minute to lay out, and a megabyte would take
+// hours.
+const maxWriteRunes = 256
+
+// pieces cuts s into pieces of at most n runes that Write lays out as it
+// would s: each piece but the last ends just after a space or a line
+// break where the piece has one, so that no word is cut where it would
+// not be anyway.
+func pieces(s string, n int) []string {
+	var out []string
+	for s != "" {
+		end, count := 0, 0
+		for end < len(s) && count < n {
+			_, size := utf8.DecodeRuneInString(s[end:])
+			end += size
+			count++
+		}
+		if end < len(s) {
+			if i := strings.LastIndexAny(s[:end], " \n"); i > 0 {
+				end = i + 1
+			}
+		}
+		out = append(out, s[:end])
+		s = s[end:]
+	}
+	return out
 }
 
 // para writes s as a paragraph of its own.
