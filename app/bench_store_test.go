@@ -2,7 +2,6 @@ package app_test
 
 import (
 	"bytes"
-	"fmt"
 	"testing"
 	"time"
 
@@ -18,16 +17,10 @@ import (
 // over in a bundle. The vaults use the low-cost key derivation of tests;
 // vault.BenchmarkUnlock measures the calibrated derivation on its own.
 
-func forSizes(b *testing.B, fn func(b *testing.B, n int)) {
-	for _, n := range demovault.Sizes {
-		b.Run(fmt.Sprintf("cases=%d", n), func(b *testing.B) { fn(b, n) })
-	}
-}
-
 // BenchmarkStoreUnlock measures opening the vault and loading the case
 // book (every case, not the messages), then locking.
 func BenchmarkStoreUnlock(b *testing.B) {
-	forSizes(b, func(b *testing.B, n int) {
+	demovault.ForSizes(b, func(b *testing.B, n int) {
 		dir := benchvault.Copy(b, demovault.Template(b, n))
 		b.ReportAllocs()
 		for b.Loop() {
@@ -52,7 +45,7 @@ func BenchmarkStoreUnlock(b *testing.B) {
 // BenchmarkStoreCaseList measures the case list: every case with its
 // stage and next due date.
 func BenchmarkStoreCaseList(b *testing.B) {
-	forSizes(b, func(b *testing.B, n int) {
+	demovault.ForSizes(b, func(b *testing.B, n int) {
 		_, s := demovault.Open(b, n)
 		b.ReportAllocs()
 		for b.Loop() {
@@ -66,7 +59,7 @@ func BenchmarkStoreCaseList(b *testing.B) {
 // BenchmarkStoreOpenCase measures opening one case as the workspace does:
 // the case, its messages read from the vault, and its checklist.
 func BenchmarkStoreOpenCase(b *testing.B) {
-	forSizes(b, func(b *testing.B, n int) {
+	demovault.ForSizes(b, func(b *testing.B, n int) {
 		_, s := demovault.Open(b, n)
 		list := s.List("")
 		ctx := s.Context()
@@ -90,7 +83,7 @@ func BenchmarkStoreOpenCase(b *testing.B) {
 // BenchmarkStoreSearch measures one search, the index being built (the
 // first search of a session builds it: BenchmarkStoreSearchFirst).
 func BenchmarkStoreSearch(b *testing.B) {
-	forSizes(b, func(b *testing.B, n int) {
+	demovault.ForSizes(b, func(b *testing.B, n int) {
 		_, s := demovault.Open(b, n)
 		if _, err := s.Search("warm", 1); err != nil {
 			b.Fatal(err)
@@ -108,7 +101,7 @@ func BenchmarkStoreSearch(b *testing.B) {
 // BenchmarkStoreSearchFirst measures the first search after unlocking: it
 // reads every message and builds the index.
 func BenchmarkStoreSearchFirst(b *testing.B) {
-	forSizes(b, func(b *testing.B, n int) {
+	demovault.ForSizes(b, func(b *testing.B, n int) {
 		v, _ := demovault.Open(b, n)
 		b.ReportAllocs()
 		for b.Loop() {
@@ -126,7 +119,7 @@ func BenchmarkStoreSearchFirst(b *testing.B) {
 // BenchmarkStoreDue measures the due list as This week shows it, with
 // no case changed since it was last made.
 func BenchmarkStoreDue(b *testing.B) {
-	forSizes(b, func(b *testing.B, n int) {
+	demovault.ForSizes(b, func(b *testing.B, n int) {
 		_, s := demovault.Open(b, n)
 		s.Due(demovault.Now)
 		b.ReportAllocs()
@@ -229,7 +222,7 @@ func (p *bundlePair) export(b *testing.B, buf *bytes.Buffer) {
 // BenchmarkStoreBundleExport measures making and writing a bundle of 100
 // cases from a vault of n.
 func BenchmarkStoreBundleExport(b *testing.B) {
-	forSizes(b, func(b *testing.B, n int) {
+	demovault.ForSizes(b, func(b *testing.B, n int) {
 		p := newBundlePair(b, n)
 		var buf bytes.Buffer
 		b.ReportAllocs()
@@ -245,7 +238,7 @@ func BenchmarkStoreBundleExport(b *testing.B) {
 // into a vault of n: each import goes into a fresh copy of the receiver's
 // vault, opened before the clock starts.
 func BenchmarkStoreBundleImport(b *testing.B) {
-	forSizes(b, func(b *testing.B, n int) {
+	demovault.ForSizes(b, func(b *testing.B, n int) {
 		p := newBundlePair(b, n)
 		b.ReportAllocs()
 		b.ResetTimer()

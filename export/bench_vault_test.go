@@ -1,7 +1,6 @@
 package export
 
 import (
-	"fmt"
 	"io"
 	"path/filepath"
 	"strconv"
@@ -15,17 +14,11 @@ import (
 // The Vault benchmarks make documents from a real vault of 1,000 and
 // 10,000 demo cases, as the commands and the desktop do.
 
-func forSizes(b *testing.B, fn func(b *testing.B, n int)) {
-	for _, n := range demovault.Sizes {
-		b.Run(fmt.Sprintf("cases=%d", n), func(b *testing.B) { fn(b, n) })
-	}
-}
-
 // BenchmarkVaultUpdate measures one party's status update as a member
 // asks for it: the case and its messages read from the vault, the update
 // built and laid out as a PDF.
 func BenchmarkVaultUpdate(b *testing.B) {
-	forSizes(b, func(b *testing.B, n int) {
+	demovault.ForSizes(b, func(b *testing.B, n int) {
 		_, s := demovault.Open(b, n)
 		owed, err := OwedUpdates(s, demovault.Now, UpdateOptions{})
 		if err != nil || len(owed) == 0 {
@@ -60,7 +53,7 @@ func BenchmarkVaultUpdate(b *testing.B) {
 // every update owed in the vault and laying out 500 of them (the owed
 // ones, round again if there are fewer), on every CPU.
 func BenchmarkVaultUpdateBatch500(b *testing.B) {
-	forSizes(b, func(b *testing.B, n int) {
+	demovault.ForSizes(b, func(b *testing.B, n int) {
 		_, s := demovault.Open(b, n)
 		b.ReportAllocs()
 		owedCount := 0
@@ -87,7 +80,7 @@ func BenchmarkVaultUpdateBatch500(b *testing.B) {
 // records and report built from the store, the files laid out and
 // written, synced, into a new directory.
 func BenchmarkVaultArchive(b *testing.B) {
-	forSizes(b, func(b *testing.B, n int) {
+	demovault.ForSizes(b, func(b *testing.B, n int) {
 		_, s := demovault.Open(b, n)
 		dir := b.TempDir()
 		opts := ArchiveOptions{K: DefaultK, Seed: new(uint64), Generated: demovault.Now, Program: app.Version}

@@ -1,7 +1,6 @@
 package desktop
 
 import (
-	"fmt"
 	"testing"
 	"time"
 
@@ -12,9 +11,10 @@ import (
 	"casebook/vault"
 )
 
-// benchGUI is the app on a fresh copy of the demo vault of n cases,
-// unlocked, its window the size of the tests'.
-func benchGUI(b *testing.B, n int) (*gui, string) {
+// benchGUI is the app on a fresh copy of the demo vault of n cases, its
+// window the size of the tests', with the vault unlocked and the workspace
+// shown.
+func benchGUI(b *testing.B, n int) *gui {
 	b.Helper()
 	dir := benchvault.Copy(b, demovault.Template(b, n))
 	clk := func() time.Time { return demovault.Now }
@@ -27,29 +27,24 @@ func benchGUI(b *testing.B, n int) (*gui, string) {
 		}
 		g.win.Close()
 	})
-	return g, dir
-}
-
-func forSizes(b *testing.B, fn func(b *testing.B, n int)) {
-	for _, n := range demovault.Sizes {
-		b.Run(fmt.Sprintf("cases=%d", n), func(b *testing.B) { fn(b, n) })
+	s, err := openSession(dir, []byte(demovault.Passphrase), g.opts)
+	if err != nil {
+		b.Fatal(err)
 	}
+	g.unlocked(s)
+	s.store.WarmSearch() // wait for the index the app builds in the background
+	return g
 }
 
 // BenchmarkDesktopWorkspace measures what a member waits for between the
 // vault opening and This week on screen: the workspace with its due list
 // and case table built, on a case book already loaded.
 func BenchmarkDesktopWorkspace(b *testing.B) {
-	forSizes(b, func(b *testing.B, n int) {
-		g, dir := benchGUI(b, n)
-		s, err := openSession(dir, []byte(demovault.Passphrase), g.opts)
-		if err != nil {
-			b.Fatal(err)
-		}
-		g.sess = s
+	demovault.ForSizes(b, func(b *testing.B, n int) {
+		g := benchGUI(b, n)
 		b.ReportAllocs()
 		for b.Loop() {
-			g.unlocked(s)
+			g.unlocked(g.sess)
 		}
 	})
 }
@@ -57,13 +52,8 @@ func BenchmarkDesktopWorkspace(b *testing.B) {
 // BenchmarkDesktopCaseList measures opening the Cases tab's list again:
 // every case read from the store, its cells made and the table redrawn.
 func BenchmarkDesktopCaseList(b *testing.B) {
-	forSizes(b, func(b *testing.B, n int) {
-		g, dir := benchGUI(b, n)
-		s, err := openSession(dir, []byte(demovault.Passphrase), g.opts)
-		if err != nil {
-			b.Fatal(err)
-		}
-		g.unlocked(s)
+	demovault.ForSizes(b, func(b *testing.B, n int) {
+		g := benchGUI(b, n)
 		cases := g.work.cases
 		b.ReportAllocs()
 		for b.Loop() {
@@ -77,13 +67,8 @@ func BenchmarkDesktopCaseList(b *testing.B) {
 
 // BenchmarkDesktopDueList measures This week's due list made again.
 func BenchmarkDesktopDueList(b *testing.B) {
-	forSizes(b, func(b *testing.B, n int) {
-		g, dir := benchGUI(b, n)
-		s, err := openSession(dir, []byte(demovault.Passphrase), g.opts)
-		if err != nil {
-			b.Fatal(err)
-		}
-		g.unlocked(s)
+	demovault.ForSizes(b, func(b *testing.B, n int) {
+		g := benchGUI(b, n)
 		week := g.work.week
 		b.ReportAllocs()
 		for b.Loop() {

@@ -52,6 +52,13 @@ func Build(n int) func(dir string) error {
 	}
 }
 
+// ForSizes runs fn as a sub-benchmark "cases=N" for each of Sizes.
+func ForSizes(b *testing.B, fn func(b *testing.B, n int)) {
+	for _, n := range Sizes {
+		b.Run(fmt.Sprintf("cases=%d", n), func(b *testing.B) { fn(b, n) })
+	}
+}
+
 // Template returns the closed demo vault of n cases, built once per process.
 func Template(tb testing.TB, n int) string {
 	tb.Helper()
