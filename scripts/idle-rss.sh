@@ -47,17 +47,20 @@ window() {
 # cpu prints the process's user+system time in clock ticks.
 cpu() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
-# settle waits until the process used less than a tenth of a CPU (10
-# ticks) in each of three seconds running, or 120 s have passed. (An idle
-# window with a blinking cursor still draws: 3 to 6 ticks a second under
-# Xvfb, which renders in software.)
+# settle waits until the process used less than a quarter of a CPU (25
+# ticks) in each of three seconds running, or 120 s have passed: the work
+# of unlocking is done. (An idle window with a blinking cursor still draws,
+# in software under Xvfb: 3 to 8 ticks a second on This week, 10 to 20 on
+# Cases at 10,000 cases.) IDLE_DEBUG=1 prints the ticks.
 settle() {
+	[ -n "${IDLE_DEBUG:-}" ] && echo "settle $(date +%T)" >&2
 	local quiet=0 last now
 	last=$(cpu "$1")
 	for _ in $(seq 120); do
 		sleep 1
 		now=$(cpu "$1")
-		if [ $((now - last)) -lt 10 ]; then quiet=$((quiet + 1)); else quiet=0; fi
+		[ -n "${IDLE_DEBUG:-}" ] && echo "ticks $((now - last))" >&2
+		if [ $((now - last)) -lt 25 ]; then quiet=$((quiet + 1)); else quiet=0; fi
 		last=$now
 		if [ $quiet -ge 3 ]; then return 0; fi
 	done

@@ -187,7 +187,11 @@ func (g *gui) unlocked(s *session) {
 	// The first search of a large case book reads every message (about a
 	// second at 10,000 cases); do that now, while the member reads This
 	// week, not at their first keystroke. A lock meanwhile only stops it.
-	go s.store.WarmSearch()
+	// Reading every message leaves its garbage; hand it back at once.
+	go func() {
+		s.store.WarmSearch()
+		debug.FreeOSMemory()
+	}()
 }
 
 // lock saves what is being typed (encrypted, in the vault), closes every
