@@ -68,7 +68,7 @@ func Due(cases []*Case, flags []BrigadeFlag, ctx Context, asOf time.Time) []DueI
 	cfg := ctx.Config
 	dayStart := cfg.StartOfDay(asOf)
 	horizon := cfg.StartOfDay(cfg.addDays(asOf, 8)) // through the end of the seventh day ahead
-	var items []DueItem
+	items := make([]DueItem, 0, len(cases))
 	add := func(c *Case, kind DueKind, due time.Time, party string, action Action, text string) {
 		if !due.Before(horizon) {
 			return
@@ -116,9 +116,16 @@ func Due(cases []*Case, flags []BrigadeFlag, ctx Context, asOf time.Time) []DueI
 // share case, kind and party), so an unstable sort gives one answer, and
 // faster than a stable one.
 func sortDue(items []DueItem) {
+	// Compared one key at a time: the due time nearly always decides, and
+	// cmp.Or would work out every comparison first.
 	slices.SortFunc(items, func(a, b DueItem) int {
-		return cmp.Or(a.Due.Compare(b.Due), cmp.Compare(dueRank[a.Kind], dueRank[b.Kind]),
-			cmp.Compare(a.Code, b.Code), cmp.Compare(a.PartyID, b.PartyID), cmp.Compare(a.Action, b.Action))
+		if c := a.Due.Compare(b.Due); c != 0 {
+			return c
+		}
+		if a.Kind != b.Kind {
+			return cmp.Compare(dueRank[a.Kind], dueRank[b.Kind])
+		}
+		return cmp.Or(cmp.Compare(a.Code, b.Code), cmp.Compare(a.PartyID, b.PartyID), cmp.Compare(a.Action, b.Action))
 	})
 }
 

@@ -629,13 +629,27 @@ func (s *Store) excludedLocked(c *Case) bool {
 
 // allLocked returns the cases the member using this vault may see, in
 // code order: a case they are shut out of does not appear in any list.
-func (s *Store) allLocked() []*Case {
+// flagsCached reports whether the brigading flags are known.
+func (s *Store) flagsCached() bool {
+	s.flagsMu.Lock()
+	defer s.flagsMu.Unlock()
+	return s.flagsOK
+}
+
+// visibleLocked lists the cases the member is not shut out of, in no order.
+func (s *Store) visibleLocked() []*Case {
 	out := make([]*Case, 0, len(s.cases))
 	for _, c := range s.cases {
 		if !s.excludedLocked(c) {
 			out = append(out, c)
 		}
 	}
+	return out
+}
+
+// allLocked lists the cases the member is not shut out of, by code name.
+func (s *Store) allLocked() []*Case {
+	out := s.visibleLocked()
 	slices.SortFunc(out, func(a, b *Case) int { return cmp.Compare(a.Code, b.Code) })
 	return out
 }
@@ -644,7 +658,12 @@ func (s *Store) allLocked() []*Case {
 func (s *Store) Due(asOf time.Time) []DueItem {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	all := s.allLocked()
+	// The due list sorts itself; the cases need sorting only when the
+	// brigading flags are worked out again.
+	all := s.visibleLocked()
+	if !s.flagsCached() {
+		all = s.allLocked()
+	}
 	items := Due(all, s.brigadingLocked(all), s.contextLocked(), asOf)
 	if conflicts := s.dueConflictsLocked(asOf); len(conflicts) > 0 {
 		items = append(items, conflicts...)

@@ -25,14 +25,16 @@ type casesScreen struct {
 	stack   *fyne.Container
 
 	rows []caseRow
+	cx   cellContext // what the rows' cells are written with
 	// current is the case shown, or nil when the table is.
 	current *caseView
 }
 
-// caseRow is one line of the table, its cells written once per refresh.
+// caseRow is one line of the table. Its cells are written when they are
+// drawn: thousands of cases, a few dozen rows in view.
 type caseRow struct {
 	sum   app.Summary
-	cells []string
+	found string // the search's snippet
 }
 
 // Column headers of the case table.
@@ -119,7 +121,7 @@ func (s *casesScreen) refresh() {
 		}
 	}
 	s.rows = s.rows[:0]
-	cx := cellContext{now: s.w.g.opts.Now(), loc: s.w.store.Config().Location(), roster: s.w.store.Roster()}
+	s.cx = cellContext{now: s.w.g.opts.Now(), loc: s.w.store.Config().Location(), roster: s.w.store.Roster()}
 	for _, sum := range s.w.store.List(stage) {
 		if outcome != "" && sum.Outcome != outcome {
 			continue
@@ -128,7 +130,7 @@ func (s *casesScreen) refresh() {
 		if query != "" && !ok {
 			continue
 		}
-		s.rows = append(s.rows, caseRow{sum: sum, cells: cx.cells(sum, snippet)})
+		s.rows = append(s.rows, caseRow{sum: sum, found: snippet})
 	}
 	switch {
 	case query != "":
@@ -147,7 +149,12 @@ func (s *casesScreen) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 		l.SetText("")
 		return
 	}
-	l.SetText(s.rows[id.Row].cells[id.Col])
+	l.SetText(s.cell(id.Row, id.Col))
+}
+
+// cell is the text of one cell of the table.
+func (s *casesScreen) cell(row, col int) string {
+	return s.cx.cell(s.rows[row], col)
 }
 
 // cellContext is what the cells of a refresh share.
@@ -157,22 +164,33 @@ type cellContext struct {
 	roster *app.Roster
 }
 
-// cells writes the columns of one row.
-func (cx cellContext) cells(sum app.Summary, found string) []string {
-	stage := sum.Stage.Title()
-	if sum.Outcome != "" {
-		stage += " (" + sum.Outcome.Title() + ")"
+// cell writes column col of row r.
+func (cx cellContext) cell(r caseRow, col int) string {
+	sum := r.sum
+	switch col {
+	case 0:
+		return sum.Code
+	case 1:
+		stage := sum.Stage.Title()
+		if sum.Outcome != "" {
+			stage += " (" + sum.Outcome.Title() + ")"
+		}
+		return stage
+	case 2:
+		if m := cx.roster.Member(sum.Responder); m != nil {
+			return m.Name
+		}
+		return "—"
+	case 3:
+		return plural(int(cx.now.Sub(sum.Received)/(24*time.Hour)), "day")
+	case 4:
+		if sum.NextDue.IsZero() {
+			return "—"
+		}
+		return sum.NextDue.In(cx.loc).Format("Mon 2 Jan 2006")
+	default:
+		return r.found
 	}
-	responder := "—"
-	if m := cx.roster.Member(sum.Responder); m != nil {
-		responder = m.Name
-	}
-	next := "—"
-	if !sum.NextDue.IsZero() {
-		next = sum.NextDue.In(cx.loc).Format("Mon 2 Jan 2006")
-	}
-	age := plural(int(cx.now.Sub(sum.Received)/(24*time.Hour)), "day")
-	return []string{sum.Code, stage, responder, age, next, found}
 }
 
 // onSelect opens the case of a row.

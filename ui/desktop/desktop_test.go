@@ -509,11 +509,11 @@ func TestCaseListFiltersAndSearches(t *testing.T) {
 	if len(cs.rows) != 2 || cs.count.Text != "2 cases." {
 		t.Fatalf("%d rows, %q", len(cs.rows), cs.count.Text)
 	}
-	if got := cs.rows[1].cells[3]; got != "2 days" {
+	if got := cs.cell(1, 3); got != "2 days" {
 		t.Errorf("age %q", got)
 	}
 	test.Type(cs.search, "slur")
-	if len(cs.rows) != 1 || !strings.Contains(strings.ToLower(cs.rows[0].cells[5]), "slur") {
+	if len(cs.rows) != 1 || !strings.Contains(strings.ToLower(cs.cell(0, 5)), "slur") {
 		t.Fatalf("search: %d rows %+v", len(cs.rows), cs.rows)
 	}
 	cs.search.SetText("")

@@ -27,13 +27,14 @@ type weekScreen struct {
 	rows  []weekRow
 	// icons of due and overdue items, made once per screen.
 	due, overdue fyne.Resource
+	loc          *time.Location // the committee's time zone
 }
 
-// weekRow is a group's title or one due item.
+// weekRow is a group's title or one due item (its text is made when the
+// row is drawn: thousands may be due, a dozen are in view).
 type weekRow struct {
 	title string
-	item  app.DueItem
-	text  string
+	item  *app.DueItem
 }
 
 func newWeekScreen(w *workspace) *weekScreen { return &weekScreen{w: w} }
@@ -80,7 +81,8 @@ func (s *weekScreen) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
 		return
 	}
 	title.Hide()
-	item.Text = row.text
+	it := row.item
+	item.Text = fmt.Sprintf("%s  ·  %s  ·  due %s", it.Code, it.Text, it.Due.In(s.loc).Format("Mon 2 Jan 15:04"))
 	item.Icon = s.due
 	if row.item.Overdue {
 		item.Icon = s.overdue
@@ -95,14 +97,15 @@ func (s *weekScreen) open(id widget.ListItemID) {
 	if id < 0 || id >= len(s.rows) || s.rows[id].title != "" {
 		return
 	}
-	item := s.rows[id].item
+	item := *s.rows[id].item
 	s.w.openCase(item.Code, &item)
 }
 
 // dueGroups sorts due items into overdue, today and the rest of the week.
-func dueGroups(items []app.DueItem, cfg app.Config, now time.Time) (overdue, today, week []app.DueItem) {
+func dueGroups(items []app.DueItem, cfg app.Config, now time.Time) (overdue, today, week []*app.DueItem) {
 	tomorrow := cfg.StartOfDay(now).AddDate(0, 0, 1)
-	for _, it := range items {
+	for i := range items {
+		it := &items[i]
 		switch {
 		case it.Overdue:
 			overdue = append(overdue, it)
@@ -129,19 +132,18 @@ func (s *weekScreen) refresh() {
 	default:
 		s.intro.SetText(fmt.Sprintf("%s due. Each item opens its case.", plural(len(items), "thing")))
 	}
-	loc := cfg.Location()
+	s.loc = cfg.Location()
 	s.rows = s.rows[:0]
 	for _, g := range []struct {
 		title string
-		items []app.DueItem
+		items []*app.DueItem
 	}{{"Overdue", overdue}, {"Today", today}, {"This week", week}} {
 		if len(g.items) == 0 {
 			continue
 		}
 		s.rows = append(s.rows, weekRow{title: g.title})
 		for _, it := range g.items {
-			text := fmt.Sprintf("%s  ·  %s  ·  due %s", it.Code, it.Text, it.Due.In(loc).Format("Mon 2 Jan 15:04"))
-			s.rows = append(s.rows, weekRow{item: it, text: text})
+			s.rows = append(s.rows, weekRow{item: it})
 		}
 	}
 	s.list.Refresh()
