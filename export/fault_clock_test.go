@@ -99,36 +99,10 @@ func TestFaultClockMoves(t *testing.T) {
 	t.Logf("seed %d", seed)
 	r := rand.New(rand.NewPCG(seed, 7))
 
-	dir := filepath.Join(t.TempDir(), "vault")
-	v, _, err := vault.Create(dir, []byte("synthetic clock test passphrase"), vault.Options{Actor: "test",
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer v.Lock()
 	// A week before the end of summer time in 2026.
 	clock := &faultClock{t: time.Date(2026, 10, 18, 10, 0, 0, 0, time.UTC)}
-	s, err := app.OpenStore(v, clock.Now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := app.DefaultConfig()
-	cfg.TimeZone = "Europe/Berlin"
-	if err := s.SetConfig(cfg); err != nil {
-		t.Fatal(err)
-	}
-	cfg = s.Config()
-	if err := s.UpdateRoster(func(r *app.Roster) error {
-		for _, name := range []string{"Alex Example", "Blair Sample", "Casey Placeholder", "Dana Fictional"} {
-			if _, err := r.Add(name, strings.ToLower(strings.Fields(name)[0])+"@committee.example"); err != nil {
-				return err
-			}
-		}
-		r.Me = "m1"
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
+	s, v := clockStore(t, clock)
+	cfg := s.Config()
 
 	// Moves of the clock: small and large, both ways; and jumps to just
 	// before and after the daylight-saving changes.
@@ -306,7 +280,7 @@ func TestFaultClockBackNewsReachesUpdate(t *testing.T) {
 	for _, back := range []time.Duration{time.Hour, 2 * 24 * time.Hour, 3 * 7 * 24 * time.Hour} {
 		t.Run(back.String(), func(t *testing.T) {
 			clock := &faultClock{t: time.Date(2026, 10, 20, 9, 0, 0, 0, time.UTC)}
-			s := clockStore(t, clock)
+			s, _ := clockStore(t, clock)
 			c, err := s.NewCase(clockIntake(clock.Now(), 1))
 			if err != nil {
 				t.Fatal(err)
@@ -365,8 +339,9 @@ func TestFaultClockBackNewsReachesUpdate(t *testing.T) {
 }
 
 // clockStore is a store over a real vault, on clock, with the Berlin
-// configuration and a committee of four, m1 using the vault.
-func clockStore(t *testing.T, clock *faultClock) *app.Store {
+// configuration and a committee of four, m1 using the vault; the vault
+// locks when the test ends.
+func clockStore(t *testing.T, clock *faultClock) (*app.Store, *vault.Vault) {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "vault")
 	v, _, err := vault.Create(dir, []byte("synthetic clock test passphrase"), vault.Options{Actor: "test",
@@ -395,5 +370,5 @@ func clockStore(t *testing.T, clock *faultClock) *app.Store {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	return s
+	return s, v
 }
