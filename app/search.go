@@ -23,12 +23,11 @@ type SearchDoc struct {
 	Text   string
 }
 
-// Hit is a document a search found.
+// Hit is a document a search found. The index keeps no text: Snippet
+// makes the excerpt to show from the document's text, read back from where
+// it is kept.
 type Hit struct {
 	CaseID, Kind, ItemID string
-	// Snippet is an excerpt of the original text around the first match,
-	// on one line, at most SnippetLen characters.
-	Snippet string
 }
 
 // SnippetLen is the longest snippet, in characters, "…" included.
@@ -41,16 +40,17 @@ const SnippetLen = 160
 //
 // Any number of goroutines may search while one adds or removes.
 //
-// Memory: each document costs a fixed 24 bytes, its text and item ID
-// copied into shared blocks, and 4 bytes per distinct word in each of its
-// posting lists; each distinct word costs its map entry and 4 bytes in
-// the sorted word list. Removed documents are dropped from the postings
-// and their text reclaimed once they make up a quarter of the index.
+// Memory: each document costs a fixed 20 bytes, its item ID copied into
+// shared blocks, and 4 bytes per distinct word in each of its posting
+// lists; each distinct word costs its map entry and 4 bytes in the sorted
+// word list. The text itself is not kept: a committee's years of mail
+// would all be held in memory. Removed documents are dropped from the
+// postings once they make up a quarter of the index.
 type SearchIndex struct {
 	mu sync.RWMutex
 
 	docs  []docEntry
-	texts textArena
+	items textArena // item IDs
 
 	cases    []string          // case number → case ID
 	caseNo   map[string]uint32 // case ID → case number
@@ -76,11 +76,10 @@ type SearchIndex struct {
 // docEntry is one document. It holds no pointers, so the garbage
 // collector need not scan the docs.
 type docEntry struct {
-	caseNo  uint32
-	text    arenaRef // item ID then text
-	itemLen uint32
-	kind    uint16
-	dead    bool
+	caseNo uint32
+	item   arenaRef
+	kind   uint16
+	dead   bool
 }
 
 // NewSearchIndex returns an empty index.
@@ -107,12 +106,7 @@ func (x *SearchIndex) Add(doc SearchDoc) {
 		x.kinds = append(x.kinds, doc.Kind)
 	}
 	dn := uint32(len(x.docs))
-	x.docs = append(x.docs, docEntry{
-		caseNo:  cn,
-		text:    x.texts.add(doc.ItemID, doc.Text),
-		itemLen: uint32(len(doc.ItemID)),
-		kind:    uint16(kind),
-	})
+	x.docs = append(x.docs, docEntry{caseNo: cn, item: x.items.add(doc.ItemID), kind: uint16(kind)})
 	x.caseDocs[cn] = append(x.caseDocs[cn], dn)
 
 	x.wordBuf = scanWordsBuf(doc.Text, x.wordBuf, func(w []byte, _, _ int) bool {
@@ -160,11 +154,11 @@ func (x *SearchIndex) Len() int {
 
 // compact drops the removed documents: it renumbers the live ones, keeping
 // their order, filters the postings, forgets words no document holds any
-// more and copies the texts into fresh blocks.
+// more and copies the item IDs into fresh blocks.
 func (x *SearchIndex) compact() {
 	const gone = math.MaxUint32
 	renum := make([]uint32, len(x.docs))
-	var texts textArena
+	var items textArena
 	live := 0
 	for dn, d := range x.docs {
 		if d.dead {
@@ -172,12 +166,12 @@ func (x *SearchIndex) compact() {
 			continue
 		}
 		renum[dn] = uint32(live)
-		d.text = texts.addBytes(x.texts.bytes(d.text))
+		d.item = items.addBytes(x.items.bytes(d.item))
 		x.docs[live] = d
 		live++
 	}
 	x.docs = slices.Clip(x.docs[:live])
-	x.texts = texts
+	x.items = items
 	x.dead = 0
 
 	words := x.words[:0]
@@ -276,7 +270,7 @@ func (x *SearchIndex) Search(query string, limit int) []Hit {
 		docs = x.withPrefix(cand, lo, hi)
 	}
 	docs = slices.DeleteFunc(docs, func(dn uint32) bool { return x.docs[dn].dead })
-	return x.hits(docs, limit, exact, prefix)
+	return x.hits(docs, limit)
 }
 
 // intersect returns the docs in every list; lists are sorted by length.
@@ -400,8 +394,8 @@ func (x *SearchIndex) sortWords() {
 	x.sorted, x.pending = merged, nil
 }
 
-// hits ranks the matching docs (ascending) and makes their snippets.
-func (x *SearchIndex) hits(docs []uint32, limit int, exact []string, prefix string) []Hit {
+// hits ranks the matching docs (ascending).
+func (x *SearchIndex) hits(docs []uint32, limit int) []Hit {
 	if len(docs) == 0 {
 		return nil
 	}
@@ -444,20 +438,25 @@ func (x *SearchIndex) hits(docs []uint32, limit int, exact []string, prefix stri
 	for _, ds := range chosen {
 		for _, dn := range ds[:min(len(ds), limit-len(out))] {
 			d := x.docs[dn]
-			b := x.texts.bytes(d.text)
-			out = append(out, Hit{
-				CaseID:  x.cases[d.caseNo],
-				Kind:    x.kinds[d.kind],
-				ItemID:  string(b[:d.itemLen]),
-				Snippet: snippet(string(b[d.itemLen:]), exact, prefix),
-			})
+			out = append(out, Hit{CaseID: x.cases[d.caseNo], Kind: x.kinds[d.kind], ItemID: string(x.items.bytes(d.item))})
 		}
 	}
 	return out
 }
 
-// snippet returns an excerpt of text, on one line and at most SnippetLen
-// characters, around the first word that matches a search term.
+// Snippet returns an excerpt of a found document's text, on one line and
+// at most SnippetLen characters, around the first word that matches a
+// word of query as Search matches it.
+func Snippet(text, query string) string {
+	terms := Tokens(query)
+	if len(terms) == 0 {
+		return snippet(text, nil, "")
+	}
+	return snippet(text, terms[:len(terms)-1], terms[len(terms)-1])
+}
+
+// snippet returns an excerpt of text around the first word that is one of
+// exact or starts with prefix.
 func snippet(text string, exact []string, prefix string) string {
 	start, end := 0, 0
 	scanWords(text, func(w []byte, s, e int) bool {
@@ -510,30 +509,24 @@ func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
-// textArena keeps texts end to end in large blocks: no per-text header or
-// allocation, nothing for the garbage collector to scan.
+// textArena keeps short texts end to end in large blocks: no per-text
+// header or allocation, nothing for the garbage collector to scan.
 type textArena struct {
 	blocks [][]byte
 }
 
 // arenaBlock is the size of a block; longer texts get a block of their
 // own.
-const arenaBlock = 256 << 10
+const arenaBlock = 64 << 10
 
 // arenaRef locates a text in an arena.
 type arenaRef struct {
 	block, off, n uint32
 }
 
-func (a *textArena) add(parts ...string) arenaRef {
-	n := 0
-	for _, p := range parts {
-		n += len(p)
-	}
-	b, ref := a.alloc(n)
-	for _, p := range parts {
-		b = append(b, p...)
-	}
+func (a *textArena) add(text string) arenaRef {
+	b, ref := a.alloc(len(text))
+	_ = append(b, text...)
 	return ref
 }
 

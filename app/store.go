@@ -710,7 +710,11 @@ func (s *Store) Search(query string, limit int) ([]SearchResult, error) {
 		if c == nil || s.excludedLocked(c) {
 			continue
 		}
-		out = append(out, SearchResult{Code: c.Code, Kind: h.Kind, ItemID: h.ItemID, Snippet: h.Snippet})
+		text, err := s.docTextLocked(c, h.Kind, h.ItemID)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, SearchResult{Code: c.Code, Kind: h.Kind, ItemID: h.ItemID, Snippet: Snippet(text, query)})
 	}
 	return out, nil
 }
@@ -788,19 +792,74 @@ func (s *Store) reindexLocked(c *Case, newMsgs []*Message) {
 }
 
 func addCaseDocs(idx *SearchIndex, c *Case, msgs []*Message) {
-	idx.Add(SearchDoc{CaseID: c.ID, Kind: "case", Text: strings.Join([]string{c.Code, c.Summary, c.Description, c.When, c.Where, c.PriorAttempts}, "\n")})
+	idx.Add(SearchDoc{CaseID: c.ID, Kind: "case", Text: caseText(c)})
 	for _, p := range c.Parties {
-		idx.Add(SearchDoc{CaseID: c.ID, Kind: "party", ItemID: p.ID, Text: strings.Join([]string{p.Name, p.Pseudonym, p.Handle, p.Contact, p.Relationship}, " ")})
+		idx.Add(SearchDoc{CaseID: c.ID, Kind: "party", ItemID: p.ID, Text: partyText(p)})
 	}
 	for _, n := range c.Notes {
 		idx.Add(SearchDoc{CaseID: c.ID, Kind: "note", ItemID: n.ID, Text: n.Text})
 	}
 	for _, e := range c.Evidence {
-		idx.Add(SearchDoc{CaseID: c.ID, Kind: "evidence", ItemID: e.ID, Text: e.URL + " " + e.Note + " " + e.How})
+		idx.Add(SearchDoc{CaseID: c.ID, Kind: "evidence", ItemID: e.ID, Text: evidenceText(e)})
 	}
 	for _, m := range msgs {
-		idx.Add(SearchDoc{CaseID: c.ID, Kind: "message", ItemID: m.ID, Text: m.Subject + "\n" + m.Text})
+		idx.Add(SearchDoc{CaseID: c.ID, Kind: "message", ItemID: m.ID, Text: messageText(m)})
 	}
+}
+
+// The searchable text of each kind of document, for the index and again
+// for a found document's snippet.
+func caseText(c *Case) string {
+	return strings.Join([]string{c.Code, c.Summary, c.Description, c.When, c.Where, c.PriorAttempts}, "\n")
+}
+
+func partyText(p *Party) string {
+	return strings.Join([]string{p.Name, p.Pseudonym, p.Handle, p.Contact, p.Relationship}, " ")
+}
+
+func evidenceText(e *Evidence) string { return e.URL + " " + e.Note + " " + e.How }
+
+func messageText(m *Message) string { return m.Subject + "\n" + m.Text }
+
+// docTextLocked reads back the text a search found: the case's own from
+// memory, a message's from the vault. It returns "" for a document gone
+// meanwhile. The caller holds s.mu.
+func (s *Store) docTextLocked(c *Case, kind, itemID string) (string, error) {
+	switch kind {
+	case "case":
+		return caseText(c), nil
+	case "party":
+		if p := c.Party(itemID); p != nil {
+			return partyText(p), nil
+		}
+	case "note":
+		for _, n := range c.Notes {
+			if n.ID == itemID {
+				return n.Text, nil
+			}
+		}
+	case "evidence":
+		for _, e := range c.Evidence {
+			if e.ID == itemID {
+				return evidenceText(e), nil
+			}
+		}
+	case "message":
+		ns, key := caseNS(c.ID), msgKeyPre+itemID
+		b, err := s.st.Get(ns, key)
+		switch {
+		case errors.Is(err, vault.ErrNotFound):
+		case err != nil:
+			return "", fmt.Errorf("read %s/%s: %w", ns, key, err)
+		default:
+			m := &Message{}
+			if err := json.Unmarshal(b, m); err != nil {
+				return "", &vault.CorruptError{Record: ns + "/" + key, Err: errors.New("unreadable message")}
+			}
+			return messageText(m), nil
+		}
+	}
+	return "", nil
 }
 
 // Import adds whole cases with their messages, many per atomic write; it

@@ -667,6 +667,29 @@ func TestStoreSearch(t *testing.T) {
 		}
 		return out
 	}
+	// Snippets are read back from where each text is kept: a message
+	// from the vault, a note from the case.
+	snippets := func(q string) []string {
+		t.Helper()
+		res, err := e.s.Search(q, 20)
+		if err != nil {
+			t.Fatalf("Search(%q): %v", q, err)
+		}
+		var out []string
+		for _, r := range res {
+			out = append(out, r.Snippet)
+		}
+		return out
+	}
+	for q, want := range map[string][]string{
+		"stroopwafel": {"About the sprint The stroopwafel incident in the sprint room"},
+		"quokka":      {"Follow the quokka thread on the mailing list"},
+		"unicorn":     nil,
+	} {
+		if got := snippets(q); !slices.Equal(got, want) {
+			t.Errorf("snippets for %q: got %q, want %q", q, got, want)
+		}
+	}
 	tests := []struct {
 		query string
 		want  []hit
