@@ -3,6 +3,7 @@ package app
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -249,6 +250,28 @@ func TestImportMailLargeAttachmentsFitTheVault(t *testing.T) {
 		_, data, err := s.Attachment(c.Code, ref.ID)
 		if err != nil || int64(len(data)) != ref.Size {
 			t.Errorf("%s: %d bytes, %v; want %d", ref.ID, len(data), err, ref.Size)
+		}
+	}
+}
+
+// Many attachments of medium size, each stored whole in the tables at
+// Badger's own settings, fit in the one write of their message.
+func TestImportMailManyMediumAttachments(t *testing.T) {
+	e, c := newMailEnv(t)
+	m := parseSample(t, "plain-utf8.eml")
+	for i := range 8 {
+		m.Attachments = append(m.Attachments, MailAttachment{Name: fmt.Sprintf("photo-%d.jpg", i), Type: "image/jpeg",
+			Data: bytes.Repeat([]byte{byte(i), 1, 2, 3}, 900<<10/4)})
+	}
+	got, err := e.s.ImportMail(c.Code, m, "")
+	if err != nil {
+		t.Fatalf("eight attachments of 900 KiB: %v", err)
+	}
+	s := e.reopen(t)
+	for i, ref := range got.Attachments {
+		_, data, err := s.Attachment(c.Code, ref.ID)
+		if err != nil || !bytes.Equal(data, m.Attachments[i].Data) {
+			t.Errorf("%s: %d bytes, %v; want attachment %d back", ref.ID, len(data), err, i)
 		}
 	}
 }

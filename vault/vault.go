@@ -385,6 +385,9 @@ func openUnlocked(dir string, h *header, master []byte, lock *fileLock, opts Opt
 // files; that is turned into ErrCorrupt, and its tables are checked first
 // (verifyTables) because it opens them in goroutines of its own. Its
 // messages go to our logger only (WithLoggingLevel would replace it).
+// valueThreshold is the largest value kept in the tables themselves.
+const valueThreshold = 64 << 10
+
 func openBadger(path string, key []byte, log *slog.Logger) (db *badger.DB, err error) {
 	if _, statErr := os.Stat(path); statErr != nil && !errors.Is(statErr, os.ErrNotExist) {
 		return nil, statErr
@@ -398,6 +401,11 @@ func openBadger(path string, key []byte, log *slog.Logger) (db *badger.DB, err e
 		WithBlockCacheSize(16 << 20).
 		WithMemTableSize(16 << 20).
 		WithNumMemtables(2).
+		// A value up to this size counts whole against a transaction's
+		// limit, 15 % of the memtable; a larger one goes to the value log
+		// and counts a few bytes. At Badger's 1 MiB, an e-mail with three
+		// photos of 900 KiB could not be stored.
+		WithValueThreshold(valueThreshold).
 		WithValueLogFileSize(64 << 20).
 		// Values are sealed, so compression gains nothing; and a damaged
 		// byte in a compressed block's length makes Badger allocate up to
