@@ -14,8 +14,19 @@ type badgerLogger struct{ l *slog.Logger }
 
 func (b badgerLogger) Errorf(f string, a ...any) { b.l.Error(msg(f, a)) }
 func (b badgerLogger) Warningf(f string, a ...any) {
-	b.l.Warn(msg(f, a))
+	m := msg(f, a)
+	if strings.Contains(m, benignCompaction) {
+		b.l.Debug(m)
+		return
+	}
+	b.l.Warn(m)
 }
+
+// benignCompaction ends the warning Badger gives when a compaction finds
+// its tables taken by another one (as when the vault is compacted at
+// once, after the demo or an expunge): nothing is wrong, and it is retried.
+const benignCompaction = "Error: Unable to fill tables"
+
 func (b badgerLogger) Infof(f string, a ...any)  { b.l.Debug(msg(f, a)) }
 func (b badgerLogger) Debugf(f string, a ...any) { b.l.Debug(msg(f, a)) }
 
