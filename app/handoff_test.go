@@ -276,6 +276,35 @@ func TestBundleRoundTrip(t *testing.T) {
 	}
 }
 
+// A long-running matter's correspondence, each reply quoting the ones
+// before, arrives in one write: all of it or nothing.
+func TestBundleLongCase(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes 6 MB into two vaults")
+	}
+	p := newPeers(t)
+	a, b := p.a, p.b
+	c := a.newCase(t, testIntake(a.clock.Now()))
+	quoted := strings.Repeat("> Earlier in this thread we wrote about the meetup and what was said there.\n", 330) // 25 KB
+	const n = 250
+	for i := range n {
+		if _, err := a.s.AddMessage(c.Code, Message{PartyID: "p1", Direction: In, Text: fmt.Sprintf("Reply %d\n\n%s", i, quoted)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rep := receive(t, b, send(t, a, []string{c.Code}, "Blair Sample"))
+	if len(rep.Cases) != 1 || rep.Cases[0].Status != ImportAdded {
+		t.Fatalf("got %+v, want the case added", rep.Cases)
+	}
+	msgs, err := b.s.Messages(c.Code)
+	if err != nil || len(msgs) != n {
+		t.Fatalf("b holds %d messages, %v; want %d", len(msgs), err, n)
+	}
+	if !strings.HasPrefix(msgs[n-1].Text, fmt.Sprintf("Reply %d\n", n-1)) || !strings.HasSuffix(msgs[n-1].Text, quoted) {
+		t.Error("the last message arrived altered")
+	}
+}
+
 func TestBundleSameBundleTwice(t *testing.T) {
 	p := newPeers(t)
 	c := p.a.newCase(t, testIntake(p.a.clock.Now()))
