@@ -5,13 +5,17 @@
 # waits until it has stopped working, then samples VmRSS from
 # /proc/PID/status for a while on This week, and again on Cases.
 #
+# First it measures a bare Fyne window (internal/cmd/barewindow: one text
+# field) the same way: the floor any Fyne app stands on under Xvfb.
+#
 # Prints the figures as Go benchmark lines, so that `make bench` puts them
-# beside the others. Needs Xvfb and xdotool (make deps).
+# beside the others. Needs Go, Xvfb and xdotool (make deps).
 # Usage: scripts/idle-rss.sh BIN [CASES...]   (default: 1000 10000)
 set -euo pipefail
 
 bin=$(realpath "${1:-bin/casebook}")
 shift || true
+cd "$(dirname "$0")/.."
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(1000 10000)
 work=$(mktemp -d)
@@ -77,6 +81,16 @@ sample() {
 	done
 	echo $((high * 1024))
 }
+
+go build -o "$work/barewindow" ./internal/cmd/barewindow
+"$work/barewindow" >/dev/null 2>&1 &
+bare=$!
+pids+=($bare)
+window >/dev/null
+settle "$bare"
+echo "BenchmarkDesktopIdleRSS/floor=bare-fyne-window 1 $(sample "$bare") rss-bytes"
+kill "$bare"
+wait "$bare" 2>/dev/null || true
 
 for n in "${sizes[@]}"; do
 	vault="$work/vault-$n"
