@@ -98,6 +98,30 @@ func BenchmarkStoreSearch(b *testing.B) {
 	})
 }
 
+// BenchmarkStoreSearchCases measures a search as the case list makes it:
+// up to 500 cases, and the snippets of the twenty rows in view.
+func BenchmarkStoreSearchCases(b *testing.B) {
+	demovault.ForSizes(b, func(b *testing.B, n int) {
+		_, s := demovault.Open(b, n)
+		if _, err := s.Search("warm", 1); err != nil {
+			b.Fatal(err)
+		}
+		const query = "threatened addr"
+		b.ReportAllocs()
+		for b.Loop() {
+			found, err := s.SearchCases(query, 500)
+			if err != nil || len(found) == 0 {
+				b.Fatalf("search: %d cases, %v", len(found), err)
+			}
+			for _, r := range found[:min(20, len(found))] {
+				if snippet, err := s.SearchSnippet(r, query); err != nil || snippet == "" {
+					b.Fatalf("snippet %q, %v", snippet, err)
+				}
+			}
+		}
+	})
+}
+
 // BenchmarkStoreSearchFirst measures the first search after unlocking: it
 // reads every message and builds the index.
 func BenchmarkStoreSearchFirst(b *testing.B) {

@@ -230,14 +230,28 @@ func (x *SearchIndex) compact() {
 // document was added last comes first. Within a case, the documents added
 // last come first.
 func (x *SearchIndex) Search(query string, limit int) []Hit {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	return x.hits(x.match(query), limit, false)
+}
+
+// SearchCases returns the cases holding a document with every word of
+// query, at most limit of them (all when limit ≤ 0), in Search's order,
+// each as its first hit there.
+func (x *SearchIndex) SearchCases(query string, limit int) []Hit {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	return x.hits(x.match(query), limit, true)
+}
+
+// match returns the live docs holding every word of query, ascending.
+// The caller holds x.mu.
+func (x *SearchIndex) match(query string) []uint32 {
 	terms := Tokens(query)
 	if len(terms) == 0 {
 		return nil
 	}
 	exact, prefix := terms[:len(terms)-1], terms[len(terms)-1]
-
-	x.mu.RLock()
-	defer x.mu.RUnlock()
 
 	// The exact words, rarest first.
 	lists := make([][]uint32, 0, len(terms))
@@ -269,8 +283,7 @@ func (x *SearchIndex) Search(query string, limit int) []Hit {
 		}
 		docs = x.withPrefix(cand, lo, hi)
 	}
-	docs = slices.DeleteFunc(docs, func(dn uint32) bool { return x.docs[dn].dead })
-	return x.hits(docs, limit)
+	return slices.DeleteFunc(docs, func(dn uint32) bool { return x.docs[dn].dead })
 }
 
 // intersect returns the docs in every list; lists are sorted by length.
@@ -394,8 +407,9 @@ func (x *SearchIndex) sortWords() {
 	x.sorted, x.pending = merged, nil
 }
 
-// hits ranks the matching docs (ascending).
-func (x *SearchIndex) hits(docs []uint32, limit int) []Hit {
+// hits ranks the matching docs (ascending): at most limit of them, or
+// with perCase the first of each of at most limit cases.
+func (x *SearchIndex) hits(docs []uint32, limit int, perCase bool) []Hit {
 	if len(docs) == 0 {
 		return nil
 	}
@@ -421,6 +435,14 @@ func (x *SearchIndex) hits(docs []uint32, limit int) []Hit {
 		}
 		return cmp.Compare(tb.latest, ta.latest)
 	})
+	if perCase {
+		out := make([]Hit, 0, min(limit, len(matched)))
+		for _, cn := range matched[:min(limit, len(matched))] {
+			d := x.docs[tallies[cn].latest]
+			out = append(out, Hit{CaseID: x.cases[cn], Kind: x.kinds[d.kind], ItemID: string(x.items.bytes(d.item))})
+		}
+		return out
+	}
 	// The cases that fill the limit, and their docs, latest first.
 	rank := make(map[uint32]int)
 	for n := 0; n < limit; {

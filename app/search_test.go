@@ -170,6 +170,22 @@ func TestSearchRanking(t *testing.T) {
 	if got := hitKeys(x.Search("venue", 1)); !reflect.DeepEqual(got, want[:1]) {
 		t.Errorf("limit 1: got %q, want %q", got, want[:1])
 	}
+	// By case: each case once, as its first hit, in the same order.
+	for _, tt := range []struct {
+		limit int
+		want  []string
+	}{
+		{0, []string{"two/m2", "new/m1", "old/m1"}},
+		{2, []string{"two/m2", "new/m1"}},
+		{5, []string{"two/m2", "new/m1", "old/m1"}},
+	} {
+		if got := hitKeys(x.SearchCases("venue", tt.limit)); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("SearchCases limit %d: got %q, want %q", tt.limit, got, tt.want)
+		}
+	}
+	if got := x.SearchCases("nothing", 0); got != nil {
+		t.Errorf("SearchCases of an absent word: %q", hitKeys(got))
+	}
 }
 
 func TestSearchPrefixes(t *testing.T) {

@@ -684,6 +684,19 @@ type SearchResult struct {
 // (accents and case ignored; the last word may be the start of a word).
 // The first search builds the index, reading every message once.
 func (s *Store) Search(query string, limit int) ([]SearchResult, error) {
+	return s.search(query, limit, false)
+}
+
+// SearchCases finds the cases holding every word of query, as Search
+// does, at most limit of them, each as the place in it that ranks first.
+// Their snippets are left empty, to be made when shown (SearchSnippet): a
+// list of hundreds of cases shows a dozen, and a snippet may take reading
+// a message from the vault.
+func (s *Store) SearchCases(query string, limit int) ([]SearchResult, error) {
+	return s.search(query, limit, true)
+}
+
+func (s *Store) search(query string, limit int, perCase bool) ([]SearchResult, error) {
 	s.indexOnce.Do(s.buildIndex)
 	if s.indexErr != nil {
 		return nil, s.indexErr
@@ -700,7 +713,12 @@ func (s *Store) Search(query string, limit int) ([]SearchResult, error) {
 			break
 		}
 	}
-	hits := s.index.Search(query, want)
+	var hits []Hit
+	if perCase {
+		hits = s.index.SearchCases(query, want)
+	} else {
+		hits = s.index.Search(query, want)
+	}
 	out := make([]SearchResult, 0, min(len(hits), max(limit, 0)))
 	for _, h := range hits {
 		if limit > 0 && len(out) == limit {
@@ -710,13 +728,37 @@ func (s *Store) Search(query string, limit int) ([]SearchResult, error) {
 		if c == nil || s.excludedLocked(c) {
 			continue
 		}
-		text, err := s.docTextLocked(c, h.Kind, h.ItemID)
-		if err != nil {
-			return nil, err
+		r := SearchResult{Code: c.Code, Kind: h.Kind, ItemID: h.ItemID}
+		if !perCase {
+			text, found, err := s.docTextLocked(c, h.Kind, h.ItemID)
+			if err != nil {
+				return nil, err
+			}
+			if !found {
+				continue
+			}
+			r.Snippet = Snippet(text, query)
 		}
-		out = append(out, SearchResult{Code: c.Code, Kind: h.Kind, ItemID: h.ItemID, Snippet: Snippet(text, query)})
+		out = append(out, r)
 	}
 	return out, nil
+}
+
+// SearchSnippet makes the snippet of a result of SearchCases: an excerpt
+// of its text, on one line, around the words of query. It returns "" when
+// the place is gone or the case is no longer shown to the member.
+func (s *Store) SearchSnippet(r SearchResult, query string) (string, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	c := s.cases[s.codes[r.Code]]
+	if c == nil || s.excludedLocked(c) {
+		return "", nil
+	}
+	text, found, err := s.docTextLocked(c, r.Kind, r.ItemID)
+	if err != nil || !found {
+		return "", err
+	}
+	return Snippet(text, query), nil
 }
 
 // WarmSearch builds the search index now, if no search has yet, so that
@@ -822,26 +864,26 @@ func evidenceText(e *Evidence) string { return e.URL + " " + e.Note + " " + e.Ho
 func messageText(m *Message) string { return m.Subject + "\n" + m.Text }
 
 // docTextLocked reads back the text a search found: the case's own from
-// memory, a message's from the vault. It returns "" for a document gone
+// memory, a message's from the vault. found is false for a document gone
 // meanwhile. The caller holds s.mu.
-func (s *Store) docTextLocked(c *Case, kind, itemID string) (string, error) {
+func (s *Store) docTextLocked(c *Case, kind, itemID string) (text string, found bool, err error) {
 	switch kind {
 	case "case":
-		return caseText(c), nil
+		return caseText(c), true, nil
 	case "party":
 		if p := c.Party(itemID); p != nil {
-			return partyText(p), nil
+			return partyText(p), true, nil
 		}
 	case "note":
 		for _, n := range c.Notes {
 			if n.ID == itemID {
-				return n.Text, nil
+				return n.Text, true, nil
 			}
 		}
 	case "evidence":
 		for _, e := range c.Evidence {
 			if e.ID == itemID {
-				return evidenceText(e), nil
+				return evidenceText(e), true, nil
 			}
 		}
 	case "message":
@@ -850,16 +892,16 @@ func (s *Store) docTextLocked(c *Case, kind, itemID string) (string, error) {
 		switch {
 		case errors.Is(err, vault.ErrNotFound):
 		case err != nil:
-			return "", fmt.Errorf("read %s/%s: %w", ns, key, err)
+			return "", false, fmt.Errorf("read %s/%s: %w", ns, key, err)
 		default:
 			m := &Message{}
 			if err := json.Unmarshal(b, m); err != nil {
-				return "", &vault.CorruptError{Record: ns + "/" + key, Err: errors.New("unreadable message")}
+				return "", false, &vault.CorruptError{Record: ns + "/" + key, Err: errors.New("unreadable message")}
 			}
-			return messageText(m), nil
+			return messageText(m), true, nil
 		}
 	}
-	return "", nil
+	return "", false, nil
 }
 
 // Import adds whole cases with their messages, many per atomic write; it

@@ -690,13 +690,47 @@ func TestStoreSearch(t *testing.T) {
 			t.Errorf("snippets for %q: got %q, want %q", q, got, want)
 		}
 	}
+	// SearchCases gives each case once, as its first place, and leaves the
+	// snippet to SearchSnippet, which reads it back the same way.
+	if _, err := e.s.AddMessage(c.Code, Message{PartyID: "p1", Direction: In, Text: "Another word on the stroopwafel"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.s.AddEvidence(other.Code, "https://forum.example.org/t/stroopwafel", "a thread", Visibility{}); err != nil {
+		t.Fatal(err)
+	}
+	found, err := e.s.SearchCases("stroopwafel", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		c.Code:     "Another word on the stroopwafel",
+		other.Code: "https://forum.example.org/t/stroopwafel a thread",
+	}
+	if len(found) != len(want) {
+		t.Fatalf("SearchCases: got %+v, want one result for each of %v", found, want)
+	}
+	for _, r := range found {
+		if r.Snippet != "" {
+			t.Errorf("SearchCases made a snippet for %s: %q", r.Code, r.Snippet)
+		}
+		got, err := e.s.SearchSnippet(r, "stroopwafel")
+		if err != nil || !strings.HasSuffix(got, want[r.Code]) {
+			t.Errorf("SearchSnippet(%+v) = %q, %v; want it to end %q", r, got, err, want[r.Code])
+		}
+	}
+	if got, err := e.s.SearchSnippet(SearchResult{Code: c.Code, Kind: "message", ItemID: "msg999"}, "stroopwafel"); got != "" || err != nil {
+		t.Errorf("SearchSnippet of a message not there: %q, %v", got, err)
+	}
+	if got, _ := e.s.SearchCases("stroopwafel", 1); len(got) != 1 {
+		t.Errorf("SearchCases with limit 1: %d results", len(got))
+	}
 	tests := []struct {
 		query string
 		want  []hit
 	}{
-		{"stroopwafel", []hit{{c.Code, "message"}}},
+		{"stroopwafel", []hit{{c.Code, "message"}, {c.Code, "message"}, {other.Code, "evidence"}}},
 		{"STROOPWAFEL sprint", []hit{{c.Code, "message"}}},
-		{"stroopw", []hit{{c.Code, "message"}}},
+		{"stroopw", []hit{{c.Code, "message"}, {c.Code, "message"}, {other.Code, "evidence"}}},
 		{"quokka", []hit{{other.Code, "note"}}},
 		{"unicorn", nil},
 	}
@@ -720,7 +754,7 @@ func TestStoreSearch(t *testing.T) {
 		{"narwhal", []hit{{other.Code, "message"}}},
 		{"axolotl", []hit{{c.Code, "note"}}},
 		{"capybara", []hit{{third.Code, "case"}}},
-		{"stroopwafel", []hit{{c.Code, "message"}}}, // still there after the case changed
+		{"stroopwafel", []hit{{c.Code, "message"}, {c.Code, "message"}, {other.Code, "evidence"}}}, // still there after the case changed
 		{"quokka", []hit{{other.Code, "note"}}},
 	} {
 		if got := search(tt.query); !slices.Equal(got, tt.want) {

@@ -24,8 +24,9 @@ type casesScreen struct {
 	list    fyne.CanvasObject
 	stack   *fyne.Container
 
-	rows []caseRow
-	cx   cellContext // what the rows' cells are written with
+	rows  []caseRow
+	cx    cellContext // what the rows' cells are written with
+	query string      // the search the rows answer, if any
 	// current is the case shown, or nil when the table is.
 	current *caseView
 }
@@ -33,9 +34,16 @@ type casesScreen struct {
 // caseRow is one line of the table. Its cells are written when they are
 // drawn: thousands of cases, a few dozen rows in view.
 type caseRow struct {
-	sum   app.Summary
-	found string // the search's snippet
+	sum app.Summary
+	// hit is where the search found the case; its snippet is made the
+	// first time the row is drawn (it may mean reading a message).
+	hit     *app.SearchResult
+	snippet string
+	snipped bool
 }
+
+// foundCol is the column of the search's snippets.
+const foundCol = 5
 
 // Column headers of the case table.
 var caseColumns = []string{"Code name", "Stage", "Responder", "Age", "Next due", "Found"}
@@ -106,31 +114,30 @@ func (s *casesScreen) refresh() {
 	if i := s.outcome.SelectedIndex(); i > 0 {
 		outcome = app.Outcomes[i-1]
 	}
-	found := map[string]string{}
+	found := map[string]*app.SearchResult{}
 	query := strings.TrimSpace(s.search.Text)
 	if query != "" {
-		results, err := s.w.store.Search(query, 500)
+		results, err := s.w.store.SearchCases(query, 500)
 		if err != nil {
 			s.w.g.showError("The search failed", err)
 			return
 		}
-		for _, r := range results {
-			if _, ok := found[r.Code]; !ok {
-				found[r.Code] = r.Snippet
-			}
+		for i := range results {
+			found[results[i].Code] = &results[i]
 		}
 	}
+	s.query = query
 	s.rows = s.rows[:0]
 	s.cx = cellContext{now: s.w.g.opts.Now(), loc: s.w.store.Config().Location(), roster: s.w.store.Roster()}
 	for _, sum := range s.w.store.List(stage) {
 		if outcome != "" && sum.Outcome != outcome {
 			continue
 		}
-		snippet, ok := found[sum.Code]
-		if query != "" && !ok {
+		hit := found[sum.Code]
+		if query != "" && hit == nil {
 			continue
 		}
-		s.rows = append(s.rows, caseRow{sum: sum, found: snippet})
+		s.rows = append(s.rows, caseRow{sum: sum, hit: hit})
 	}
 	switch {
 	case query != "":
@@ -154,7 +161,25 @@ func (s *casesScreen) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 
 // cell is the text of one cell of the table.
 func (s *casesScreen) cell(row, col int) string {
+	if col == foundCol {
+		return s.snippet(row)
+	}
 	return s.cx.cell(s.rows[row], col)
+}
+
+// snippet returns the search's snippet for a row, made once.
+func (s *casesScreen) snippet(row int) string {
+	r := &s.rows[row]
+	if r.hit == nil || r.snipped {
+		return r.snippet
+	}
+	snippet, err := s.w.store.SearchSnippet(*r.hit, s.query)
+	if err != nil {
+		// The row still shows its case; the reason goes to the log.
+		s.w.g.log.Warn("making a search snippet", "err", logSafe(err))
+	}
+	r.snippet, r.snipped = snippet, true
+	return snippet
 }
 
 // cellContext is what the cells of a refresh share.
@@ -189,7 +214,7 @@ func (cx cellContext) cell(r caseRow, col int) string {
 		}
 		return sum.NextDue.In(cx.loc).Format("Mon 2 Jan 2006")
 	default:
-		return r.found
+		return ""
 	}
 }
 
