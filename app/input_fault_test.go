@@ -620,7 +620,7 @@ func TestFaultHugePastedText(t *testing.T) {
 			t.Fatalf("%s: %v", name, err)
 		}
 		// 40 bytes per byte of text, beside a fixed 128 MB: reopening
-		// allocates the vault's 83 MB memtable arena, of which only the
+		// allocates the vault's 42 MB memtable arena, of which only the
 		// pages written become resident.
 		if alloc > uint64(size)*40+128<<20 {
 			t.Errorf("%s: %d MB allocated for %d bytes of text", name, alloc>>20, size)

@@ -259,13 +259,13 @@ func TestImportMailLargeAttachmentsFitTheVault(t *testing.T) {
 func TestImportMailManyMediumAttachments(t *testing.T) {
 	e, c := newMailEnv(t)
 	m := parseSample(t, "plain-utf8.eml")
-	for i := range 8 {
+	for i := range 12 {
 		m.Attachments = append(m.Attachments, MailAttachment{Name: fmt.Sprintf("photo-%d.jpg", i), Type: "image/jpeg",
 			Data: bytes.Repeat([]byte{byte(i), 1, 2, 3}, 900<<10/4)})
 	}
 	got, err := e.s.ImportMail(c.Code, m, "")
 	if err != nil {
-		t.Fatalf("eight attachments of 900 KiB: %v", err)
+		t.Fatalf("twelve attachments of 900 KiB: %v", err)
 	}
 	s := e.reopen(t)
 	for i, ref := range got.Attachments {

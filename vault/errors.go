@@ -35,7 +35,7 @@ var (
 	// not UTF-8 or contains a zero byte.
 	ErrInvalidName = errors.New("invalid record name")
 	// ErrTooBig means one transaction holds more changes than fit in one
-	// atomic write; split it.
+	// atomic write (MaxWrite); nothing of it was written.
 	ErrTooBig = errors.New("too many changes in one write")
 )
 

@@ -17,9 +17,14 @@ import (
 // that was acknowledged (see the crash tests), but it is a crash.
 
 // diskReserve is the free space below which the vault writes nothing: room
-// for the write-ahead log, for flushing both memtables into tables and for
-// the compaction that follows.
-var diskReserve int64 = 64 << 20
+// for a write-ahead log file (twice a memtable), for flushing both
+// memtables into tables and for the compaction that follows.
+var diskReserve int64 = 4 * memTableSize
+
+// DiskReserve returns the free space the vault keeps for its storage
+// engine: with less free than that plus a change, it writes nothing and
+// says ErrNoSpace.
+func DiskReserve() int64 { return diskReserve }
 
 // checkRoom returns an error matching ErrNoSpace (and syscall.ENOSPC)
 // when the file system holding dir has less than diskReserve plus extra

@@ -380,14 +380,25 @@ func openUnlocked(dir string, h *header, master []byte, lock *fileLock, opts Opt
 	return v, nil
 }
 
+// valueThreshold is the largest value kept in the tables themselves; a
+// larger one lives in Badger's value log, the table holding a pointer.
+const valueThreshold = 64 << 10
+
+// memTableSize is the size of Badger's memtables; one write may take 15 %
+// of one. Badger sizes each write-ahead log file at twice this, so the
+// disk reserve (diskReserve) grows with it.
+const memTableSize = 32 << 20
+
+// MaxWrite is about the most one atomic write may hold: its records, each
+// value in the value log counting a few bytes only. A larger write fails
+// with ErrTooBig.
+const MaxWrite = memTableSize * 15 / 100
+
 // openBadger opens the Badger store with encryption at rest, synced writes
 // and caches sized for a laptop. Badger panics on some kinds of damaged
 // files; that is turned into ErrCorrupt, and its tables are checked first
 // (verifyTables) because it opens them in goroutines of its own. Its
 // messages go to our logger only (WithLoggingLevel would replace it).
-// valueThreshold is the largest value kept in the tables themselves.
-const valueThreshold = 64 << 10
-
 func openBadger(path string, key []byte, log *slog.Logger) (db *badger.DB, err error) {
 	if _, statErr := os.Stat(path); statErr != nil && !errors.Is(statErr, os.ErrNotExist) {
 		return nil, statErr
@@ -399,15 +410,13 @@ func openBadger(path string, key []byte, log *slog.Logger) (db *badger.DB, err e
 		WithNumVersionsToKeep(1).
 		WithIndexCacheSize(16 << 20).
 		WithBlockCacheSize(16 << 20).
-		// One write may hold 15 % of the memtable: 9.6 MiB, a handed-off
-		// case of some 400 long e-mails. Only the pages written are
-		// resident; the idle app's memory does not change with this size.
-		WithMemTableSize(64 << 20).
+		// One write may hold 4.8 MiB (MaxWrite): a handed-off case of some
+		// 190 long e-mails of 25 KB. At Badger's 16 MiB it was a quarter.
+		WithMemTableSize(memTableSize).
 		WithNumMemtables(2).
 		// A value up to this size counts whole against that limit; a
-		// larger one goes to the value log and counts a few bytes. At
-		// Badger's 1 MiB, an e-mail with three photos of 900 KiB could not
-		// be stored.
+		// larger one counts a few bytes. At Badger's 1 MiB, an e-mail with
+		// six photos of 900 KiB could not be stored.
 		WithValueThreshold(valueThreshold).
 		WithValueLogFileSize(64 << 20).
 		// Values are sealed, so compression gains nothing; and a damaged

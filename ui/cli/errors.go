@@ -34,6 +34,9 @@ func describe(err error, vaultDir string) (string, int) {
 		if isDiskFull(partial.Err) {
 			return fmt.Sprintf("The disk is full: the import stopped after %d of the bundle's %d cases, each of those whole; free some space and import the bundle again, which takes only what is missing.", partial.Imported, partial.Total), ExitError
 		}
+		if errors.Is(partial.Err, vault.ErrTooBig) {
+			return fmt.Sprintf("The import stopped after %d of the bundle's %d cases, each of those whole: the next case is more than the vault takes in one write (%s, attachments over 64 KiB aside).", partial.Imported, partial.Total, app.FormatSize(vault.MaxWrite)), ExitError
+		}
 		msg, code := describe(partial.Err, vaultDir)
 		return fmt.Sprintf("The import stopped after %d of the bundle's %d cases, each of those whole (%s); import the bundle again to take the rest.", partial.Imported, partial.Total, strings.TrimSuffix(msg, ".")), code
 	case errors.As(err, &usage):
@@ -58,6 +61,8 @@ func describe(err error, vaultDir string) (string, int) {
 		return sentence(err.Error()) + " Name a new or empty directory for the archive; nothing was written.", ExitError
 	case isDiskFull(err):
 		return "The disk is full: nothing was changed or written; free some space and try again.", ExitError
+	case errors.Is(err, vault.ErrTooBig):
+		return fmt.Sprintf("That is more than the vault takes in one write (%s, attachments over 64 KiB aside); nothing was changed.", app.FormatSize(vault.MaxWrite)), ExitError
 	case errors.As(err, &invalid):
 		var b strings.Builder
 		fmt.Fprintf(&b, "The input has %s; nothing was stored:", plural(len(invalid.Problems), "problem"))

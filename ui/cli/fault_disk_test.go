@@ -117,7 +117,8 @@ func TestFaultDiskFullCommands(t *testing.T) {
 	}
 
 	// Import into a vault on a full disk.
-	mnt, ok, why := fullfs.Mount(t, 192<<20)
+	reserve := vault.DiskReserve()
+	mnt, ok, why := fullfs.Mount(t, reserve+128<<20)
 	if !ok {
 		t.Skip(why)
 	}
@@ -126,9 +127,9 @@ func TestFaultDiskFullCommands(t *testing.T) {
 	h.dir = hdir
 	hBefore := h.state()
 	for round := range rounds {
-		// No room to open; room to open (the vault keeps 64 MiB free for
-		// its storage engine) but not to write the cases.
-		for _, leave := range []int64{0, 32 << 20, 64<<20 + 48<<10} {
+		// No room to open; room to open (the vault keeps DiskReserve free
+		// for its storage engine) but not to write the cases.
+		for _, leave := range []int64{0, reserve / 2, reserve + 48<<10} {
 			filler := fullfs.Fill(t, mnt, leave)
 			r := h.run("bundle", "import", bundle)
 			os.Remove(filler)
@@ -221,4 +222,22 @@ func lineDiff(a, b string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// TestDescribeTooBig checks the sentence for a write larger than the vault
+// takes at once, alone and when it stopped a bundle's import.
+func TestDescribeTooBig(t *testing.T) {
+	tests := []struct {
+		err  error
+		want string
+	}{
+		{fmt.Errorf("import mail: %w", vault.ErrTooBig), "That is more than the vault takes in one write (4.8 MiB, attachments over 64 KiB aside); nothing was changed."},
+		{&app.PartialImportError{Imported: 2, Total: 5, Err: fmt.Errorf("case 3: %w", vault.ErrTooBig)},
+			"The import stopped after 2 of the bundle's 5 cases, each of those whole: the next case is more than the vault takes in one write (4.8 MiB, attachments over 64 KiB aside)."},
+	}
+	for _, tt := range tests {
+		if got, code := describe(tt.err, "/vault"); got != tt.want || code != ExitError {
+			t.Errorf("describe(%v):\ngot  %d %q\nwant %d %q", tt.err, code, got, ExitError, tt.want)
+		}
+	}
 }

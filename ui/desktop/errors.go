@@ -35,6 +35,9 @@ func describe(err error) string {
 		if isDiskFull(partial.Err) {
 			return fmt.Sprintf("The disk is full: the import stopped after %d of the bundle's %d cases, each of those whole. Free some space and import the bundle again; it takes only what is missing.", partial.Imported, partial.Total)
 		}
+		if errors.Is(partial.Err, vault.ErrTooBig) {
+			return fmt.Sprintf("The import stopped after %d of the bundle's %d cases, each of those whole: the next case is more than the vault takes in one write (%s, attachments over 64 KiB aside).", partial.Imported, partial.Total, app.FormatSize(vault.MaxWrite))
+		}
 		return fmt.Sprintf("The import stopped after %d of the bundle's %d cases, each of those whole: %s Import the bundle again to take the rest.", partial.Imported, partial.Total, describe(partial.Err))
 	case errors.Is(err, vault.ErrWrongPassphrase):
 		return "That passphrase does not unlock the vault. Check Caps Lock and try again; nothing was changed."
@@ -52,6 +55,8 @@ func describe(err error) string {
 		return "The disk is full: nothing was changed or written. Free some space and try again."
 	case errors.Is(err, vault.ErrLocked):
 		return "The vault is locked; unlock it and try again."
+	case errors.Is(err, vault.ErrTooBig):
+		return fmt.Sprintf("That is more than the vault takes in one write (%s, attachments over 64 KiB aside); nothing was changed.", app.FormatSize(vault.MaxWrite))
 	case errors.Is(err, app.ErrMalformedMail):
 		return "The file is not a readable e-mail message; nothing of it was stored."
 	case errors.Is(err, app.ErrMailTooLarge):

@@ -34,3 +34,21 @@ func TestDescribeDiskFull(t *testing.T) {
 		t.Errorf("partial import on a full disk: got %q, want it to begin %q and not claim nothing changed", msg, want)
 	}
 }
+
+// TestDescribeTooBig checks the sentence for a write larger than the vault
+// takes at once, alone and when it stopped a bundle's import.
+func TestDescribeTooBig(t *testing.T) {
+	tests := []struct {
+		err  error
+		want string
+	}{
+		{fmt.Errorf("import mail: %w", vault.ErrTooBig), "That is more than the vault takes in one write (4.8 MiB, attachments over 64 KiB aside); nothing was changed."},
+		{&app.PartialImportError{Imported: 2, Total: 5, Err: fmt.Errorf("case 3: %w", vault.ErrTooBig)},
+			"The import stopped after 2 of the bundle's 5 cases, each of those whole: the next case is more than the vault takes in one write (4.8 MiB, attachments over 64 KiB aside)."},
+	}
+	for _, tt := range tests {
+		if got := describe(tt.err); got != tt.want {
+			t.Errorf("describe(%v):\ngot  %q\nwant %q", tt.err, got, tt.want)
+		}
+	}
+}
