@@ -71,10 +71,9 @@ func (s *Store) expungeDueLocked(asOf time.Time) []ExpungeCandidate {
 	return out
 }
 
-// ErrCompact means the work was done but compacting the vault afterwards
-// failed: expunged cases cannot be read, demo cases are there, and the
-// next compaction (the vault runs one in the background) reclaims the
-// space.
+// ErrCompact means the cases were expunged but compacting the vault
+// afterwards failed; the destroyed data cannot be read, and the next
+// compaction (the vault runs one in the background) reclaims the space.
 var ErrCompact = errors.New("the vault could not be compacted")
 
 // Expunge destroys every closed case whose expunge date is at or before
