@@ -119,7 +119,7 @@ BENCHTIME  ?= 1s
 bench: deps build ## run every benchmark and the idle-memory measure; write docs/BENCHMARKS.md
 	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCHCOUNT) -benchtime $(BENCHTIME) -timeout 180m ./... | tee bench.txt
 	echo "pkg: casebook/ui/desktop" >> bench.txt
-	scripts/idle-rss.sh $(BIN) 1000 10000 | tee -a bench.txt
+	GO=$(GO) scripts/idle-rss.sh $(BIN) 1000 10000 | tee -a bench.txt
 	$(GO) run ./internal/cmd/benchdoc -in bench.txt -out docs/BENCHMARKS.md -count $(BENCHCOUNT)
 	@echo "bench: wrote docs/BENCHMARKS.md; the raw results are in bench.txt (benchstat bench.txt summarizes them)"
 

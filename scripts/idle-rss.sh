@@ -82,7 +82,7 @@ sample() {
 	echo $((high * 1024))
 }
 
-go build -o "$work/barewindow" ./internal/cmd/barewindow
+"${GO:-go}" build -o "$work/barewindow" ./internal/cmd/barewindow
 "$work/barewindow" >/dev/null 2>&1 &
 bare=$!
 pids+=($bare)
