@@ -100,6 +100,7 @@ func Show(a fyne.App, vaultDir string) fyne.Window {
 	// default the heap would grow to twice the case book before each
 	// collection; a quarter is plenty, and costs well under 1 % of a CPU.
 	debug.SetGCPercent(idleGCPercent)
+	startMemoryTrim()
 	g := newGUI(a, vaultDir, Options{})
 	g.startIdleTimer()
 	g.win.CenterOnScreen()
