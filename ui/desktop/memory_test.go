@@ -5,27 +5,55 @@ import (
 	"testing"
 )
 
-// TestTrimMemory frees a large block and checks that trimMemory hands it
-// back only when at least its threshold waits.
-func TestTrimMemory(t *testing.T) {
+var sink []byte
+
+// TestMemoryTrim makes garbage two ways, collected and not yet collected,
+// and checks that the trim hands it back only when there is at least its
+// threshold of it.
+func TestMemoryTrim(t *testing.T) {
 	const block = 256 << 20
-	keep := make([]byte, block)
-	for i := 0; i < len(keep); i += 4096 {
-		keep[i] = 1 // resident, as the memory Badger frees is
+	garbage := func() {
+		sink = make([]byte, block)
+		for i := 0; i < len(sink); i += 4096 {
+			sink[i] = 1 // resident, as what Badger frees is
+		}
+		sink = nil
 	}
-	runtime.KeepAlive(keep)
-	keep = nil
+	m := &memoryTrim{atLeast: block / 4}
+	m.check() // the start: what the test binary allocated so far
+
+	// Garbage not yet collected: allocated since the last look.
+	garbage()
+	if !m.check() {
+		t.Fatal("the trim kept garbage allocated since it last looked")
+	}
+	if free, _ := heapFigures(); free >= block/4 {
+		t.Errorf("after the trim, %d MiB of heap still free", free>>20)
+	}
+	if m.check() {
+		t.Error("the trim ran again with nothing allocated since")
+	}
+
+	// Garbage collected before the last look: freed, waiting to be handed
+	// back.
+	garbage()
 	runtime.GC()
-	if free := heapFree(); free < block/2 {
+	if free, _ := heapFigures(); free < block/2 {
 		t.Fatalf("after freeing %d MiB, only %d MiB of heap is free", block>>20, free>>20)
 	}
-	if trimMemory(4 * block) {
-		t.Error("trimMemory handed memory back below its threshold")
+	_, m.allocs = heapFigures() // it looked just now
+	if !m.check() {
+		t.Fatal("the trim kept freed memory")
 	}
-	if !trimMemory(block / 4) {
-		t.Fatal("trimMemory kept the freed block")
+	if free, _ := heapFigures(); free >= block/4 {
+		t.Errorf("after the trim, %d MiB of heap still free", free>>20)
 	}
-	if free := heapFree(); free >= block/4 {
-		t.Errorf("after trimming, %d MiB of heap still free", free>>20)
+
+	// Below the threshold, nothing happens.
+	high := &memoryTrim{atLeast: 4 * block}
+	high.check()
+	garbage()
+	if high.check() {
+		t.Error("the trim handed memory back below its threshold")
 	}
 }
