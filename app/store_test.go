@@ -655,32 +655,22 @@ func TestStoreSearch(t *testing.T) {
 		t.Fatal(err)
 	}
 	type hit struct{ code, kind string }
-	search := func(q string) []hit {
+	find := func(q string) (hits []hit, snippets []string) {
 		t.Helper()
 		res, err := e.s.Search(q, 20)
 		if err != nil {
 			t.Fatalf("Search(%q): %v", q, err)
 		}
-		var out []hit
 		for _, r := range res {
-			out = append(out, hit{r.Code, r.Kind})
+			hits = append(hits, hit{r.Code, r.Kind})
+			snippets = append(snippets, r.Snippet)
 		}
-		return out
+		return hits, snippets
 	}
+	search := func(q string) []hit { t.Helper(); h, _ := find(q); return h }
 	// Snippets are read back from where each text is kept: a message
 	// from the vault, a note from the case.
-	snippets := func(q string) []string {
-		t.Helper()
-		res, err := e.s.Search(q, 20)
-		if err != nil {
-			t.Fatalf("Search(%q): %v", q, err)
-		}
-		var out []string
-		for _, r := range res {
-			out = append(out, r.Snippet)
-		}
-		return out
-	}
+	snippets := func(q string) []string { t.Helper(); _, s := find(q); return s }
 	for q, want := range map[string][]string{
 		"stroopwafel": {"About the sprint The stroopwafel incident in the sprint room"},
 		"quokka":      {"Follow the quokka thread on the mailing list"},

@@ -150,10 +150,6 @@ func openSession(dir string, passphrase []byte, opts Options) (*session, error) 
 		v.Lock()
 		return nil, err
 	}
-	// Loading a large case book leaves hundreds of megabytes of garbage,
-	// which the runtime would hand back over minutes; the app then sits
-	// idle for hours. Hand it back now.
-	debug.FreeOSMemory()
 	return &session{v: v, store: s}, nil
 }
 
@@ -188,7 +184,9 @@ func (g *gui) unlocked(s *session) {
 	// The first search of a large case book reads every message (about a
 	// second at 10,000 cases); do that now, while the member reads This
 	// week, not at their first keystroke. A lock meanwhile only stops it.
-	// Reading every message leaves its garbage; hand it back at once.
+	// Loading the case book and reading every message leave hundreds of
+	// megabytes of garbage, which the runtime would hand back over
+	// minutes; hand it back as soon as both are done.
 	go func() {
 		s.store.WarmSearch()
 		debug.FreeOSMemory()

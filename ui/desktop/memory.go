@@ -37,7 +37,7 @@ type memoryTrim struct {
 func startMemoryTrim() {
 	go func() {
 		m := &memoryTrim{atLeast: trimAtLeast}
-		m.check()
+		_, m.allocs = heapFigures()
 		for range time.Tick(trimEvery) {
 			m.check()
 		}
