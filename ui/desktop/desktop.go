@@ -186,10 +186,12 @@ func (g *gui) unlocked(s *session) {
 	// week, not at their first keystroke. A lock meanwhile only stops it.
 	// Loading the case book and reading every message leave hundreds of
 	// megabytes of garbage, which the runtime would hand back over
-	// minutes; hand it back as soon as both are done.
+	// minutes, and leave every page of the vault's files mapped in; hand
+	// both back as soon as both are done.
 	go func() {
 		s.store.WarmSearch()
 		debug.FreeOSMemory()
+		_ = vault.ReleaseMappedPages() // an old kernel refuses; nothing changes
 	}()
 }
 

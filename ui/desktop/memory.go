@@ -4,6 +4,8 @@ import (
 	"runtime/debug"
 	"runtime/metrics"
 	"time"
+
+	"casebook/vault"
 )
 
 // The app sits idle for hours. Badger compacts its tables in the
@@ -16,6 +18,11 @@ import (
 // the garbage), or waits freed, it collects and hands all of it back. The
 // idle app allocates less than that between two looks, so the look costs
 // nothing most of the time.
+//
+// Badger reads the vault's files through memory mappings, and every page
+// it reads stays resident until the kernel wants it back; at each look the
+// app also hands back those pages (vault.ReleaseMappedPages), a few system
+// calls.
 const (
 	trimEvery   = 20 * time.Second
 	trimAtLeast = 64 << 20
@@ -40,6 +47,9 @@ func startMemoryTrim() {
 		_, m.allocs = heapFigures()
 		for range time.Tick(trimEvery) {
 			m.check()
+			// An old kernel refuses; the pages then stay until the
+			// kernel wants them, as they would anyway.
+			_ = vault.ReleaseMappedPages()
 		}
 	}()
 }
