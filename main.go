@@ -7,6 +7,9 @@ import (
 
 	fyneapp "fyne.io/fyne/v2/app"
 
+	// Imported for its init, which must run before Fyne's.
+	_ "casebook/internal/plainlocale"
+
 	"casebook/ui/cli"
 	"casebook/ui/desktop"
 )
