@@ -280,7 +280,6 @@ func RestoreWithRecoveryCode(dir string, r io.Reader, code string, opts Options)
 }
 
 func restore(dir string, r io.Reader, kind string, secret []byte, opts Options) (err error) {
-	defer releaseKDFMemory()
 	opts = opts.withDefaults()
 	dir, err = filepath.Abs(dir)
 	if err != nil {

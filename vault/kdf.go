@@ -51,38 +51,18 @@ func (p KDFParams) validate() error {
 func deriveKEK(secret, salt []byte, p KDFParams) []byte {
 	kek := argon2.IDKey(secret, salt, p.Time, p.MemoryKiB, p.Threads, keySize)
 	if p.MemoryKiB >= releaseKDFMemoryKiB {
-		kdfGarbage.Store(true)
+		// Argon2id's memory (up to 512 MiB) is garbage once the key is
+		// derived, but the runtime would keep the pages for minutes: an
+		// idle, unlocked app would hold half a gigabyte. Hand them back
+		// now (which also clears them).
+		debug.FreeOSMemory()
 	}
 	return kek
 }
 
-// releaseKDFMemoryKiB is the Argon2id memory from which the memory is
-// handed back to the operating system (releaseKDFMemory).
+// releaseKDFMemoryKiB is the Argon2id memory from which deriveKEK returns
+// the memory to the operating system at once.
 const releaseKDFMemoryKiB = 16 << 10
-
-// kdfGarbage is set when a key derivation has left Argon2id's memory as
-// garbage.
-var kdfGarbage atomic.Bool
-
-// releaseKDFMemory hands Argon2id's memory back to the operating system
-// (which also clears it) if a key derivation left it. Create, Open,
-// ChangePassphrase and Restore call it as they return.
-//
-// Argon2id's memory (up to 512 MiB) is garbage once the key is derived,
-// but the runtime would keep the pages for minutes: an idle, unlocked app
-// would hold half a gigabyte. It is handed back only once Badger is open,
-// not as soon as the key is derived. Opening Badger reuses and frees some
-// of those pages first, and the runtime clears any memory it hands out
-// again that was not wholly handed back to the system: Badger's memtable
-// (42 MB), placed among them, was cleared and so made resident page by
-// page. Allocated while Argon2id's pages are still held, it takes fresh
-// pages, untouched until written: opening a 10,000-case vault left 18 MB
-// of anonymous memory resident instead of 73.
-func releaseKDFMemory() {
-	if kdfGarbage.Swap(false) {
-		debug.FreeOSMemory()
-	}
-}
 
 // lowCostKDF is set by tests so that creating a vault does not take a second.
 var lowCostKDF atomic.Bool

@@ -127,7 +127,6 @@ func hasVaultRemains(dir string) bool {
 // returns it open together with its recovery code. The code is shown to the
 // person once; it is not stored anywhere in readable form.
 func Create(dir string, passphrase []byte, opts Options) (*Vault, string, error) {
-	defer releaseKDFMemory()
 	opts = opts.withDefaults()
 	dir, err := filepath.Abs(dir)
 	if err != nil {
@@ -288,7 +287,6 @@ func readHeader(dir string) (*header, []byte, error) {
 }
 
 func openWith(dir, kind string, secret []byte, opts Options) (*Vault, error) {
-	defer releaseKDFMemory() // after Badger opens (see there)
 	opts = opts.withDefaults()
 	dir, err := filepath.Abs(dir)
 	if err != nil {
@@ -617,7 +615,6 @@ func (v *Vault) runGC() (again bool) {
 // ChangePassphrase rewraps the master key under a new passphrase. Only the
 // header is rewritten; no record changes.
 func (v *Vault) ChangePassphrase(newPassphrase []byte) error {
-	defer releaseKDFMemory()
 	release, err := v.use()
 	if err != nil {
 		return err
