@@ -14,7 +14,7 @@ import (
 
 // badgerFile matches the names of Badger's tables and value logs, the
 // files it maps into memory and reads through that mapping.
-var badgerFile = regexp.MustCompile(`^[0-9]{6}\.(sst|vlog)$`)
+var badgerFile = regexp.MustCompile(`^[0-9]{6,}\.(sst|vlog)$`)
 
 // ReleaseMappedPages asks the kernel to take back the pages of the vault's
 // table and value-log files that this process has mapped and read.
@@ -28,10 +28,12 @@ var badgerFile = regexp.MustCompile(`^[0-9]{6}\.(sst|vlog)$`)
 //
 // It uses madvise(MADV_PAGEOUT), which never changes what a page holds:
 // a mapping closed and replaced between reading the process's map and the
-// call can at worst be paged out too, not cleared. The process's only such
-// files are its vault's (Badger's names, in /proc/self/maps). Kernels
-// before Linux 5.4 refuse the advice; the error says so and changes
-// nothing.
+// call can at worst be paged out too, not cleared (MADV_DONTNEED would
+// clear it). Were the range reused for ordinary memory meanwhile, that
+// memory would go to swap, as the kernel may send any of the app's memory
+// (nothing is locked in memory). The process's only such files are its
+// vault's (Badger's names, in /proc/self/maps). Kernels before Linux 5.4
+// refuse the advice; the error says so and changes nothing.
 func ReleaseMappedPages() error {
 	maps, err := os.ReadFile("/proc/self/maps")
 	if err != nil {

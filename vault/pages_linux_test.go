@@ -3,6 +3,7 @@ package vault
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"strconv"
@@ -21,6 +22,7 @@ func TestBadgerMappings(t *testing.T) {
 		"7f0000400000-7f0000500000 rw-s 00000000 fd:01 1004   /tmp/v/data/00001.mem",
 		"7f0000500000-7f0000600000 rw-p 00000000 00:00 0 ",
 		"7f0000600000-7f0000700000 r--p 00000000 fd:01 1005   /tmp/notes/000001.sst.txt",
+		"7f0000a00000-7f0000b00000 r--s 00000000 fd:01 1008   /tmp/v/data/1000000.sst",
 		"7f0000700000-7f0000800000 r--p 00000000 fd:01 1006   [heap]",
 		"zz-7f0000900000 r--s 00000000 fd:01 1007   /tmp/v/data/000010.sst",
 	}, "\n")
@@ -29,6 +31,7 @@ func TestBadgerMappings(t *testing.T) {
 		{0x7f0000000000, 0x7f0000200000},
 		{0x7f0000200000, 0x7f0000300000},
 		{0x7f0000300000, 0x7f0000400000},
+		{0x7f0000a00000, 0x7f0000b00000},
 	}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("badgerMappings: got %x, want %x", got, want)
@@ -67,7 +70,9 @@ func TestReleaseMappedPages(t *testing.T) {
 	if before < 4<<20 {
 		t.Fatalf("after reading the vault, %d bytes of its files are resident; want the 8 MB read", before)
 	}
-	if err := ReleaseMappedPages(); err != nil {
+	if err := ReleaseMappedPages(); errors.Is(err, unix.EINVAL) {
+		t.Skip("this kernel does not take MADV_PAGEOUT (Linux before 5.4, or a sandbox)")
+	} else if err != nil {
 		t.Fatalf("ReleaseMappedPages: %v", err)
 	}
 	after := mappedResident(t)

@@ -445,12 +445,14 @@ func openBadger(path string, key []byte, log *slog.Logger) (db *badger.DB, err e
 		return nil, err
 	}
 	// Badger's memtable (a 42 MB buffer) is allocated as it opens. The
-	// runtime clears memory it hands out again unless all of it had been
-	// handed back to the system, and clearing makes every page resident;
-	// a freshly handed-back page is known to be zero. Checking the tables
-	// and deriving the key leave freed memory that was not handed back, so
-	// hand it back now: otherwise the memtable landed on it at random
-	// and the idle app held 40 MB more in about half of its unlocks.
+	// runtime clears memory it hands out again, and clearing makes every
+	// page resident, unless all of it had been handed back to the system
+	// (on Linux, where a page handed back reads as zero). Checking the
+	// tables and deriving the key leave freed memory that was not handed
+	// back, so hand it back now: otherwise the memtable landed on it at
+	// random, and the idle app held 40 MB more in about half of its
+	// unlocks. A collection while Badger opens could still free some
+	// before the memtable is made; it usually does not.
 	debug.FreeOSMemory()
 	db, err = badger.Open(o)
 	if err != nil {
