@@ -15,6 +15,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -80,7 +81,7 @@ func Main(args []string, desktop func(vaultDir string) error) int {
 func Run(args []string, env Env) int {
 	c := &command{env: env}
 	root := c.rootCommand()
-	root.SetArgs(args)
+	root.SetArgs(joinKeyLines(args))
 	root.SetIn(env.Stdin)
 	root.SetOut(env.Stdout)
 	root.SetErr(env.Stderr)
@@ -213,3 +214,26 @@ func exactArgs(n int, what string) cobra.PositionalArgs {
 		return nil
 	}
 }
+
+// joinKeyLines joins a member's key line given as several arguments (an
+// unquoted paste: "casebook-key1", the age key, the signing key) back into
+// one argument. The signing key is base64url, so one in 64 begins with a
+// '-', which the parser would otherwise read as an option ("unknown
+// shorthand flag"). The commands that take a key line split it into
+// fields again.
+func joinKeyLines(args []string) []string {
+	out := make([]string, 0, len(args))
+	for i := 0; i < len(args); i++ {
+		if args[i] == keyLineKind && i+2 < len(args) && strings.HasPrefix(args[i+1], "age1") {
+			out = append(out, strings.Join(args[i:i+3], " "))
+			i += 2
+			continue
+		}
+		out = append(out, args[i])
+	}
+	return out
+}
+
+// keyLineKind is the first field of a member's key line (see
+// app.ParseMemberKey).
+const keyLineKind = "casebook-key1"
