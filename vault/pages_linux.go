@@ -21,8 +21,8 @@ var badgerFile = regexp.MustCompile(`^[0-9]{6,}\.(sst|vlog)$`)
 //
 // Badger reads its files through memory mappings. Loading the case book
 // and indexing every message read the whole vault, and every page read
-// stays in the process's resident memory until the kernel needs it: about
-// 80 MB at 10,000 cases, for data that now sits decrypted in Badger's
+// stays in the process's resident memory until the kernel needs it: some
+// 75 MB at 10,000 cases, for data that now sits decrypted in Badger's
 // block cache or is not needed again. The pages are clean copies of the
 // files, so nothing is lost; a later read brings one back from the disk.
 //

@@ -5,10 +5,10 @@
 // runs: it takes "C" from "C.UTF-8" as a language and prints "Error parsing
 // user locale C" on the terminal, even for `casebook --help`. In that
 // locale this package sets LANGUAGE to English, which Fyne then reads, and
-// which is the language the C locale shows anyway. Go initializes packages in the order
-// of their import paths, each after its imports, so this one (casebook/…,
-// importing only the standard library) is initialized before Fyne's
-// (fyne.io/…) when main imports it.
+// which is the language the C locale shows anyway. Go initializes packages
+// in the order of their import paths, each after its imports, so this one
+// (casebook/…, importing only the standard library) is initialized before
+// Fyne's (fyne.io/…) when main imports it.
 package plainlocale
 
 import (

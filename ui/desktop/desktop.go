@@ -191,7 +191,7 @@ func (g *gui) unlocked(s *session) {
 	go func() {
 		s.store.WarmSearch()
 		debug.FreeOSMemory()
-		_ = vault.ReleaseMappedPages() // an old kernel refuses; nothing changes
+		releaseMappedPages()
 	}()
 }
 

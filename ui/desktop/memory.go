@@ -50,9 +50,7 @@ func startMemoryTrim() {
 		_, m.allocs = heapFigures()
 		for range time.Tick(trimEvery) {
 			m.check()
-			// An old kernel refuses; the pages then stay until the
-			// kernel wants them, as they would anyway.
-			_ = vault.ReleaseMappedPages()
+			releaseMappedPages()
 		}
 	}()
 }
@@ -77,3 +75,8 @@ func heapFigures() (free, allocs uint64) {
 	metrics.Read(s)
 	return s[0].Value.Uint64(), s[1].Value.Uint64()
 }
+
+// releaseMappedPages hands back the pages of the vault's files that Badger
+// mapped and read. An old kernel refuses; the pages then stay until the
+// kernel wants them, as they would anyway.
+func releaseMappedPages() { _ = vault.ReleaseMappedPages() }
