@@ -73,26 +73,15 @@ func (s *Store) SetArchiveSummary(code, text string) (*Case, error) {
 	})
 }
 
-// Cases returns a copy of every case the member using this vault may see,
-// in code order.
-func (s *Store) Cases() []*Case {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	all := s.allLocked()
-	out := make([]*Case, len(all))
-	for i, c := range all {
-		out[i] = clone(c)
-	}
-	return out
-}
-
 // ViewCases calls fn with every case the member using this vault may see,
-// in code order, without copying them: fn must neither change the cases
-// nor keep them after it returns. It is for read-only work over every
-// case, such as the archive, where copying them all would cost more than
-// the work. The store never changes a stored case in place (a change
-// stores a new copy), so the cases stay as fn saw them while others
-// change the case book, and no lock is held while fn runs.
+// in code order, as the case book keeps them: without copying them, and
+// lean, their history cut to the events the due list reads (Case gives
+// one whole). fn must neither change the cases nor keep them after it
+// returns. It is for read-only work over every case, such as the archive,
+// where copying them all would cost more than the work. The store never
+// changes a stored case in place (a change stores a new copy), so the
+// cases stay as fn saw them while others change the case book, and no
+// lock is held while fn runs.
 func (s *Store) ViewCases(fn func(cases []*Case) error) error {
 	s.mu.RLock()
 	all := s.allLocked()

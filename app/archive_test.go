@@ -191,11 +191,11 @@ func TestArchiveRespectsExclusion(t *testing.T) {
 		t.Errorf("SetArchiveSummary: got %v, want ErrExcluded", err)
 	}
 	var codes []string
-	for _, k := range e.s.Cases() {
+	for _, k := range e.s.List("") {
 		codes = append(codes, k.Code)
 	}
 	if !slices.Equal(codes, []string{visible.Code}) {
-		t.Errorf("Cases: got %v, want only %s", codes, visible.Code)
+		t.Errorf("List: got %v, want only %s", codes, visible.Code)
 	}
 	var viewed []*Case
 	e.s.ViewCases(func(cases []*Case) error { viewed = cases; return nil })

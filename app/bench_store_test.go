@@ -189,11 +189,14 @@ func newBundlePair(b *testing.B, n int) *bundlePair {
 		b.Fatal(err)
 	}
 	p := &bundlePair{sender: sender, to: to.Name}
-	for _, c := range sender.Cases() {
-		if !before[c.Code] && !c.Excluded(to.ID) && len(p.codes) < 100 {
-			p.codes = append(p.codes, c.Code)
+	sender.ViewCases(func(cases []*app.Case) error {
+		for _, c := range cases {
+			if !before[c.Code] && !c.Excluded(to.ID) && len(p.codes) < 100 {
+				p.codes = append(p.codes, c.Code)
+			}
 		}
-	}
+		return nil
+	})
 	if len(p.codes) != 100 {
 		b.Fatalf("%d new cases the receiver may have, want 100", len(p.codes))
 	}

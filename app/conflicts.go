@@ -221,16 +221,9 @@ func (s *Store) MergeConflicts(code string) ([]MergeConflict, error) {
 	return out, nil
 }
 
-// recordDoc reads one record of a case as the merge sees it: the case
-// record from memory, the others from the vault; nil when missing.
+// recordDoc reads one record of a case from the vault, as the merge sees
+// it; nil when missing. (The case record in memory is lean: see leanCase.)
 func (s *Store) recordDoc(c *Case, key string) (*record, error) {
-	if key == caseKey {
-		b, err := json.Marshal(c)
-		if err != nil {
-			return nil, err
-		}
-		return newRecord(key, b), nil
-	}
 	b, err := s.st.Get(caseNS(c.ID), key)
 	if errors.Is(err, vault.ErrNotFound) {
 		return nil, nil
@@ -436,7 +429,7 @@ func (s *Store) ResolveConflict(code, conflictID string, keep Keep) error {
 	}
 	s.noteConflictsLocked(c.ID, sc)
 	if newCase != nil {
-		s.cases[c.ID] = newCase
+		s.cases[c.ID] = leanCase(newCase)
 	}
 	if put != nil || del {
 		if strings.HasPrefix(x.Where.Record, msgKeyPre) {

@@ -1099,7 +1099,7 @@ func (s *Store) applyPlanLocked(in *incoming, plan *casePlan, first bool) error 
 	if old := s.cases[plan.caseID]; old != nil && old.Code != plan.c.Code {
 		delete(s.codes, old.Code)
 	}
-	s.cases[plan.caseID] = plan.c
+	s.cases[plan.caseID] = leanCase(plan.c)
 	s.codes[plan.c.Code] = plan.caseID
 	s.msgs[plan.caseID] = plan.msgs
 	s.changedLocked()

@@ -381,6 +381,7 @@ func TestBundleConflicts(t *testing.T) {
 			if err := a.s.ResolveConflict(c.Code, "c9", keep); !errors.Is(err, ErrNoConflict) {
 				t.Errorf("ResolveConflict of no conflict: got %v, want ErrNoConflict", err)
 			}
+			events := len(ac.History)
 			if err := a.s.ResolveConflict(c.Code, x.ID, keep); err != nil {
 				t.Fatalf("ResolveConflict: %v", err)
 			}
@@ -393,6 +394,9 @@ func TestBundleConflicts(t *testing.T) {
 				ac, _ = s.Case(c.Code)
 				if ac.Category != want {
 					t.Errorf("category after keeping %s: got %q, want %q", keep, ac.Category, want)
+				}
+				if len(ac.History) != events {
+					t.Errorf("history after keeping %s: got %d events, want the %d before", keep, len(ac.History), events)
 				}
 				if list, _ := s.MergeConflicts(""); len(list) != 0 {
 					t.Errorf("conflicts after settling: got %+v, want none", list)

@@ -448,7 +448,10 @@ func (s *Store) changeMail(code string, fn func(c *Case, ctx Context, msgs []*Me
 	if err != nil {
 		return nil, err
 	}
-	c := clone(cur)
+	c, err := s.wholeLocked(cur.ID)
+	if err != nil {
+		return nil, err
+	}
 	ch, err := fn(c, s.contextLocked(), prior)
 	if err != nil {
 		return nil, err
@@ -473,7 +476,7 @@ func (s *Store) changeMail(code string, fn func(c *Case, ctx Context, msgs []*Me
 	if err != nil {
 		return nil, err
 	}
-	s.cases[c.ID] = c
+	s.cases[c.ID] = leanCase(c)
 	s.msgs[c.ID] += ch.added
 	s.changedLocked()
 	s.reindexLocked(c, ch.msgs)

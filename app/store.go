@@ -52,17 +52,21 @@ const (
 func caseNS(id string) string { return caseNSPre + id }
 
 // Store is the committee's case book, kept in the vault. It holds every
-// case in memory for fast lists, due work and searches, and writes every
-// change through to the vault before reporting it done. Its methods are
-// safe for concurrent use. Cases it returns are copies (but for
-// ViewCases); a change to a case stores a new copy, never changes the
-// stored one in place.
+// case in memory, lean, for fast lists, due work and searches, and writes
+// every change through to the vault before reporting it done. Its methods
+// are safe for concurrent use. Cases it returns are whole copies read from
+// the vault (but for ViewCases); a change to a case stores a new copy,
+// never changes the stored one in place.
 type Store struct {
 	st  Storage
 	now func() time.Time
 
-	mu     sync.RWMutex
-	cases  map[string]*Case  // by ID
+	mu sync.RWMutex
+	// cases holds every case by ID, lean (see leanCase): its history is
+	// cut to the events the lists and the due list read. Whatever shows,
+	// changes, exports or merges a case reads it whole from the vault
+	// (wholeLocked), where it is written before it is kept here.
+	cases  map[string]*Case
 	codes  map[string]string // code name → ID
 	roster Roster
 	config Config
@@ -151,7 +155,7 @@ func (s *Store) loadCases(names []string) ([]*Case, error) {
 					next.Store(int64(len(todo))) // stop the others
 					return
 				default:
-					cases[i] = c
+					cases[i] = leanCase(c)
 				}
 			}
 		})
@@ -290,7 +294,48 @@ func (s *Store) Case(code string) (*Case, error) {
 	if s.excludedLocked(c) {
 		return nil, fmt.Errorf("%w: %s", ErrExcluded, c.Code)
 	}
-	return clone(c), nil
+	return s.wholeLocked(c.ID)
+}
+
+// wholeLocked reads the case with the given ID whole from the vault: the
+// case book in memory keeps its cases lean. The caller holds s.mu.
+func (s *Store) wholeLocked(id string) (*Case, error) {
+	c := &Case{}
+	if err := s.loadJSON(caseNS(id), caseKey, c); err != nil {
+		if errors.Is(err, vault.ErrNotFound) {
+			err = fmt.Errorf("read %s/%s: %w", caseNS(id), caseKey, &vault.CorruptError{Record: caseNS(id) + "/" + caseKey, Err: err})
+		}
+		return nil, err
+	}
+	return c, nil
+}
+
+// leanCase returns c as the case book keeps it in memory: sharing all but
+// its history with c, and of its history only the events EnteredStageAt
+// and lastHeard read, so that both, and everything that works from them
+// (the case list, the due list, the status updates owed), give what they
+// give on the whole case. The history is most of a case in memory: some
+// 17 events a case, 30 MB at 10,000 cases.
+func leanCase(c *Case) *Case {
+	entered, heard := -1, -1
+	for i := len(c.History) - 1; i >= 0; i-- {
+		e := c.History[i]
+		if entered < 0 && e.To == c.Stage && e.From != c.Stage {
+			entered = i
+		}
+		if (e.Action == ActResponded || e.Action == ActDeclinedToRespond) && (heard < 0 || e.At.After(c.History[heard].At)) {
+			heard = i
+		}
+	}
+	var keep []*Event
+	for i, e := range c.History {
+		if i == entered || i == heard {
+			keep = append(keep, e)
+		}
+	}
+	l := *c
+	l.History = keep
+	return &l
 }
 
 // Summary is a case as the case list shows it.
@@ -379,7 +424,7 @@ func (s *Store) saveLocked(c *Case, msgs []*Message) error {
 	if err != nil {
 		return err
 	}
-	s.cases[c.ID] = c
+	s.cases[c.ID] = leanCase(c)
 	s.codes[c.Code] = c.ID
 	s.msgs[c.ID] += len(msgs)
 	s.changedLocked()
@@ -399,7 +444,10 @@ func (s *Store) modify(code string, fn func(c *Case, ctx Context) ([]*Message, e
 	if s.excludedLocked(cur) {
 		return nil, fmt.Errorf("%w: %s", ErrExcluded, cur.Code)
 	}
-	c := clone(cur)
+	c, err := s.wholeLocked(cur.ID)
+	if err != nil {
+		return nil, err
+	}
 	ctx := s.contextLocked()
 	ctx.Now = caseNow(c, ctx.Now)
 	msgs, err := fn(c, ctx)
@@ -955,7 +1003,7 @@ func (s *Store) Import(cases []*Case, msgs map[string][]*Message) ([]string, err
 		s.changedLocked()
 		for _, it := range batch {
 			codes = append(codes, it.c.Code)
-			s.cases[it.c.ID] = it.c
+			s.cases[it.c.ID] = leanCase(it.c)
 			s.codes[it.c.Code] = it.c.ID
 			s.msgs[it.c.ID] += len(it.msgs)
 			if !s.indexPendingLocked(it.c.ID) {

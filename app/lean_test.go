@@ -1,0 +1,164 @@
+package app
+
+import (
+	"cmp"
+	"slices"
+	"testing"
+	"time"
+)
+
+// The case book keeps its cases lean (leanCase); these tests hold it to
+// giving what the whole cases give, and to never writing a lean case.
+
+// TestLeanCaseDue checks that a lean case gives the due list, the stage
+// times and the last reply of the whole case: on hand-made histories that
+// test each rule, and on the demo's cases at every stage.
+func TestLeanCaseDue(t *testing.T) {
+	t0 := wall(berlin, 2026, time.March, 2, 9, 0)
+	at := func(days int) time.Time { return t0.AddDate(0, 0, days) }
+	ev := func(days int, a Action, from, to Stage) *Event {
+		return &Event{At: at(days), Action: a, From: from, To: to}
+	}
+	made := []struct {
+		name  string
+		stage Stage
+		h     []*Event
+	}{
+		{"no history", StageReceived, nil},
+		{"stage entered twice", StageGathering, []*Event{
+			ev(0, ActReceive, "", StageReceived), ev(1, ActTriage, StageReceived, StageGathering),
+			ev(3, ActStartReview, StageGathering, StageReview), ev(5, ActRequestInfo, StageReview, StageGathering),
+			ev(6, ActAssign, StageGathering, StageGathering)}},
+		{"replies out of time order", StageGathering, []*Event{
+			ev(1, ActTriage, StageReceived, StageGathering), ev(9, ActResponded, "", ""),
+			ev(4, ActResponded, "", ""), ev(7, ActDeclinedToRespond, "", "")}},
+		{"a reply that moves the stage", StageReview, []*Event{
+			ev(1, ActTriage, StageReceived, StageGathering), ev(2, ActResponded, StageGathering, StageReview),
+			ev(3, ActResponded, "", "")}},
+		{"two replies at one time", StageGathering, []*Event{
+			ev(1, ActTriage, StageReceived, StageGathering), ev(4, ActResponded, "", ""), ev(4, ActDeclinedToRespond, "", "")}},
+	}
+	var cases []*Case
+	for i, m := range made {
+		c := &Case{ID: "made" + string(rune('a'+i)), Code: m.name, Received: t0, Stage: m.stage, History: m.h}
+		cases = append(cases, c)
+	}
+	d := Demo(DemoOptions{Cases: 400, Seed: 11, Now: at(60), Config: testConfig()})
+	cases = append(cases, d.Cases...)
+	ctx := Context{Roster: d.Roster, Config: testConfig()}
+	for _, c := range cases {
+		l := leanCase(c)
+		if len(l.History) > 2 {
+			t.Errorf("%s: the lean case keeps %d events, want at most 2", c.Code, len(l.History))
+		}
+		if got, want := l.EnteredStageAt(), c.EnteredStageAt(); !got.Equal(want) {
+			t.Errorf("%s: EnteredStageAt got %v, want %v", c.Code, got, want)
+		}
+		for days := -1; days <= 90; days += 3 {
+			if got, want := lastHeard(l, at(days)), lastHeard(c, at(days)); !got.Equal(want) {
+				t.Errorf("%s: lastHeard since day %d got %v, want %v", c.Code, days, got, want)
+			}
+		}
+		for days := 0; days <= 120; days += 5 {
+			ctx.Now = at(days)
+			got := Due([]*Case{l}, nil, ctx, at(days))
+			want := Due([]*Case{c}, nil, ctx, at(days))
+			if mustJSON(t, got) != mustJSON(t, want) {
+				t.Errorf("%s: due on day %d:\n got %s\nwant %s", c.Code, days, mustJSON(t, got), mustJSON(t, want))
+			}
+		}
+	}
+}
+
+// TestCaseBookWholeFromVault checks that the store, whose cases in memory
+// are lean, lists and dues as the whole cases do, returns cases whole, and
+// keeps the whole history through every kind of write.
+func TestCaseBookWholeFromVault(t *testing.T) {
+	e := newStoreEnv(t)
+	if _, _, err := e.s.AddDemo(DemoOptions{Cases: 120, Seed: 5, Now: e.clock.Now(), Config: testConfig(), Messages: 2}); err != nil {
+		t.Fatal(err)
+	}
+	var whole []*Case
+	for _, sum := range e.s.List("") {
+		c, err := e.s.Case(sum.Code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		whole = append(whole, c)
+	}
+	slices.SortFunc(whole, func(a, b *Case) int { return cmp.Compare(a.Code, b.Code) })
+	events := 0
+	for _, c := range whole {
+		events += len(c.History)
+	}
+	if events < 3*len(whole) {
+		t.Fatalf("the demo's cases have %d events in all, too few to test a lean history", events)
+	}
+	for days := 0; days <= 60; days += 4 {
+		asOf := e.clock.Now().AddDate(0, 0, days)
+		ctx := e.s.Context()
+		got := e.s.Due(asOf)
+		want := Due(whole, e.s.Brigading(), ctx, asOf)
+		if mustJSON(t, got) != mustJSON(t, want) {
+			t.Errorf("due on day %d differs from the whole cases'", days)
+		}
+	}
+
+	c := e.newCase(t, testIntake(e.clock.Now()))
+	history := func() []*Event {
+		t.Helper()
+		k, err := e.s.Case(c.Code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return k.History
+	}
+	ctx := e.s.Context()
+	letter, err := Template(KindAcknowledgement, c, "p1", ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var draft *Message
+	writes := []struct {
+		name string
+		do   func() error
+	}{
+		{"Step", func() error { _, err := e.s.Step(c.Code, Step{Action: ActCheckConflicts}); return err }},
+		{"SetCategory", func() error { _, err := e.s.SetCategory(c.Code, CategoryHarassment); return err }},
+		{"DeclareConflict", func() error { _, err := e.s.DeclareConflict(c.Code, "m3", SoftConflict, "a friend"); return err }},
+		// The history now holds more than a lean case keeps: a write
+		// that started from the case in memory would lose events.
+		{"AddNote", func() error { _, err := e.s.AddNote(c.Code, "a note", Visibility{}); return err }},
+		{"AddDraft", func() error {
+			var err error
+			draft, err = e.s.AddDraft(c.Code, letter, "<lean-1@committee.example>")
+			return err
+		}},
+		{"MarkSent", func() error { _, err := e.s.MarkSent(c.Code, draft.ID); return err }},
+		{"AddEvidence", func() error {
+			_, err := e.s.AddEvidence(c.Code, "https://forum.example.org/t/1", "a post", Visibility{})
+			return err
+		}},
+		{"Step again", func() error { _, err := e.s.Step(c.Code, Step{Action: ActTriage, Responder: "m2"}); return err }},
+	}
+	prev := history()
+	for _, w := range writes {
+		e.clock.Advance(time.Hour)
+		if err := w.do(); err != nil {
+			t.Fatalf("%s: %v", w.name, err)
+		}
+		h := history()
+		if len(h) < len(prev) || mustJSON(t, h[:len(prev)]) != mustJSON(t, prev) {
+			t.Fatalf("after %s: the history went from %d events to %d, not kept", w.name, len(prev), len(h))
+		}
+		prev = h
+	}
+	s := e.reopen(t)
+	k, err := s.Case(c.Code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mustJSON(t, k.History) != mustJSON(t, prev) {
+		t.Errorf("after reopening: %d events, want the %d written", len(k.History), len(prev))
+	}
+}
