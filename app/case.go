@@ -377,6 +377,17 @@ type Case struct {
 	Seq int `json:"seq"`
 }
 
+// hasEmptyItem reports whether any of the case's lists holds an empty
+// (null) item, which no version writes and nothing that reads a case
+// expects.
+func (c *Case) hasEmptyItem() bool {
+	return slices.Contains(c.Parties, nil) || slices.Contains(c.Evidence, nil) ||
+		slices.Contains(c.Notes, nil) || slices.Contains(c.Worksheet, nil) ||
+		slices.Contains(c.Conflicts, nil) || slices.Contains(c.Decisions, nil) ||
+		slices.Contains(c.Votes, nil) || slices.Contains(c.History, nil) ||
+		slices.Contains(c.Appeals, nil)
+}
+
 // Party returns the party with the given ID, or nil.
 func (c *Case) Party(id string) *Party {
 	for _, p := range c.Parties {

@@ -794,6 +794,9 @@ func (s *Store) planCaseLocked(in *incoming, bc bundleCase) (*casePlan, error) {
 	if err := json.Unmarshal(theirs[caseKey].raw, &tc); err != nil || tc.ID != bc.Meta.ID {
 		return damaged("a case record is unreadable")
 	}
+	if tc.hasEmptyItem() {
+		return damaged("a case record has an empty item")
+	}
 	local := s.cases[bc.Meta.ID]
 	if (local != nil && s.excludedLocked(local)) || s.excludedLocked(&tc) {
 		plan.skip, plan.result = true, ImportedCase{Status: ImportSkipped, Reason: "you have a conflict of interest on it"}
@@ -922,6 +925,9 @@ func (s *Store) planCaseLocked(in *incoming, bc bundleCase) (*casePlan, error) {
 	c := &Case{}
 	if err := json.Unmarshal(canon(o), c); err != nil || c.ID != bc.Meta.ID {
 		return damaged("a case cannot be merged")
+	}
+	if c.hasEmptyItem() {
+		return damaged("a case record has an empty item")
 	}
 	for _, v := range c.Votes {
 		if v.Ballots == nil {

@@ -266,6 +266,36 @@ func FuzzImportBundle(f *testing.F) {
 	})
 }
 
+// TestBundleEmptyItemRefused checks that a case record with an empty
+// (null) item in any of its lists is refused as damaged, and changes
+// nothing: the lists, the due list and the case view all read every item.
+func TestBundleEmptyItemRefused(t *testing.T) {
+	e := mustImportFuzzEnv(t)
+	for _, field := range []string{"parties", "evidence", "notes", "worksheet", "conflicts", "decisions", "votes", "history", "appeals"} {
+		t.Run(field, func(t *testing.T) {
+			var doc map[string]any
+			if err := json.Unmarshal([]byte(fuzzSeedCase), &doc); err != nil {
+				t.Fatal(err)
+			}
+			if list, ok := doc[field].([]any); ok {
+				doc[field] = append(list, nil)
+			} else {
+				doc[field] = []any{nil}
+			}
+			b, err := json.Marshal(doc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			before := contents(t, e.v)
+			_, err = e.s.ImportBundle(bytes.NewReader(e.seal(t, e.content(t, fuzzCasePayload(b, []byte(fuzzSeedMsg))))))
+			if !errors.Is(err, ErrBundleDamaged) {
+				t.Fatalf("a null in %s: got %v, want ErrBundleDamaged", field, err)
+			}
+			sameContents(t, "a refused bundle", before, contents(t, e.v))
+		})
+	}
+}
+
 // TestImportFuzzSeedsImport checks that the seeds of FuzzImportBundle are
 // good bundles, so that the fuzzer starts from inputs that reach the merge.
 func TestImportFuzzSeedsImport(t *testing.T) {

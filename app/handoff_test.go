@@ -345,6 +345,7 @@ func TestBundleConflicts(t *testing.T) {
 			if got := rep.Cases[0]; got.Status != ImportMerged || got.Conflicts != 1 {
 				t.Fatalf("import: got %+v, want merged with 1 conflict", got)
 			}
+			assertLean(t, a.s)
 			ac, _ := a.s.Case(c.Code)
 			if ac.Category != CategoryHarassment || len(ac.Notes) != 1 {
 				t.Errorf("a after import: got category %q and %d notes, want a's own category kept and b's note taken", ac.Category, len(ac.Notes))
@@ -385,6 +386,7 @@ func TestBundleConflicts(t *testing.T) {
 			if err := a.s.ResolveConflict(c.Code, x.ID, keep); err != nil {
 				t.Fatalf("ResolveConflict: %v", err)
 			}
+			assertLean(t, a.s)
 			want := map[Keep]Category{KeepMine: CategoryHarassment, KeepTheirs: CategoryThreat}[keep]
 			for round := range 2 {
 				s := a.s

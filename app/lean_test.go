@@ -2,9 +2,12 @@ package app
 
 import (
 	"cmp"
+	"encoding/json"
 	"slices"
 	"testing"
 	"time"
+
+	"casebook/vault"
 )
 
 // The case book keeps its cases lean (leanCase); these tests hold it to
@@ -47,7 +50,11 @@ func TestLeanCaseDue(t *testing.T) {
 	cases = append(cases, d.Cases...)
 	ctx := Context{Roster: d.Roster, Config: testConfig()}
 	for _, c := range cases {
+		before := mustJSON(t, c)
 		l := leanCase(c)
+		if mustJSON(t, c) != before {
+			t.Fatalf("%s: leanCase changed the whole case", c.Code)
+		}
 		if len(l.History) > 2 {
 			t.Errorf("%s: the lean case keeps %d events, want at most 2", c.Code, len(l.History))
 		}
@@ -142,11 +149,13 @@ func TestCaseBookWholeFromVault(t *testing.T) {
 		{"Step again", func() error { _, err := e.s.Step(c.Code, Step{Action: ActTriage, Responder: "m2"}); return err }},
 	}
 	prev := history()
+	assertLean(t, e.s)
 	for _, w := range writes {
 		e.clock.Advance(time.Hour)
 		if err := w.do(); err != nil {
 			t.Fatalf("%s: %v", w.name, err)
 		}
+		assertLean(t, e.s)
 		h := history()
 		if len(h) < len(prev) || mustJSON(t, h[:len(prev)]) != mustJSON(t, prev) {
 			t.Fatalf("after %s: the history went from %d events to %d, not kept", w.name, len(prev), len(h))
@@ -154,11 +163,52 @@ func TestCaseBookWholeFromVault(t *testing.T) {
 		prev = h
 	}
 	s := e.reopen(t)
+	assertLean(t, s)
 	k, err := s.Case(c.Code)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if mustJSON(t, k.History) != mustJSON(t, prev) {
 		t.Errorf("after reopening: %d events, want the %d written", len(k.History), len(prev))
+	}
+}
+
+// assertLean fails the test unless every case the store holds in memory is
+// lean: at most the two events leanCase keeps.
+func assertLean(t *testing.T, s *Store) {
+	t.Helper()
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	for _, c := range s.cases {
+		if len(c.History) > 2 {
+			t.Fatalf("the store holds case %s with %d events in memory, want it lean", c.Code, len(c.History))
+		}
+	}
+}
+
+// TestEmptyEventInVault checks that a case record holding an empty (null)
+// event, which no version writes, neither stops the vault from opening nor
+// breaks the lists.
+func TestEmptyEventInVault(t *testing.T) {
+	e := newStoreEnv(t)
+	c := e.newCase(t, testIntake(e.clock.Now()))
+	var doc map[string]any
+	if err := json.Unmarshal(e.rawCase(t, c.ID), &doc); err != nil {
+		t.Fatal(err)
+	}
+	doc["history"] = append([]any{nil}, doc["history"].([]any)...)
+	b, err := json.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.v.Update(func(tx *vault.Tx) error { return tx.Put(caseNS(c.ID), caseKey, b) }); err != nil {
+		t.Fatal(err)
+	}
+	s := e.reopen(t)
+	if got := s.List(""); len(got) != 1 || got[0].Code != c.Code {
+		t.Fatalf("List: got %+v, want the one case", got)
+	}
+	if due := s.Due(e.clock.Now().AddDate(0, 0, 30)); len(due) == 0 {
+		t.Errorf("Due: nothing due on a new case a month on")
 	}
 }

@@ -102,10 +102,11 @@ func (c *command) importFile(s *app.Store, code, file, party string) (line strin
 		var msg *app.Message
 		msg, err = s.ImportMail(code, m, party)
 		if err == nil {
-			k, _ := s.Case(code)
 			role := ""
-			if p := k.Party(msg.PartyID); p != nil {
-				role = " (" + string(p.Role) + ")"
+			if k, kerr := s.Case(code); kerr == nil {
+				if p := k.Party(msg.PartyID); p != nil {
+					role = " (" + string(p.Role) + ")"
+				}
 			}
 			dir := "from"
 			if msg.Direction == app.Out {
