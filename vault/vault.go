@@ -415,8 +415,8 @@ func openBadger(path string, key []byte, log *slog.Logger) (db *badger.DB, err e
 		WithIndexCacheSize(16 << 20).
 		// Decrypted blocks of 4 KiB. The case book and the search index
 		// are built once, reading the whole vault; after that a case
-		// opened reads a few blocks, and decrypting one again costs a
-		// microsecond or so. At 16 MiB the idle app held 12 MB more.
+		// opened reads a few blocks, and decrypting one again costs some
+		// microseconds. At 16 MiB the idle app held 12 MB more.
 		WithBlockCacheSize(blockCacheSize).
 		// One write may hold 4.8 MiB (MaxWrite): a handed-off case of some
 		// 190 long e-mails of 25 KB. At Badger's 16 MiB it was a quarter.
