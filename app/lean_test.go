@@ -3,7 +3,9 @@ package app
 import (
 	"cmp"
 	"encoding/json"
+	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -210,5 +212,27 @@ func TestEmptyEventInVault(t *testing.T) {
 	}
 	if due := s.Due(e.clock.Now().AddDate(0, 0, 30)); len(due) == 0 {
 		t.Errorf("Due: nothing due on a new case a month on")
+	}
+}
+
+// TestCaseRecordMissing checks that a case whose record went missing from
+// the vault under the store is reported as damage, not as a case without
+// history, and that a change to it changes nothing.
+func TestCaseRecordMissing(t *testing.T) {
+	e := newStoreEnv(t)
+	c := e.newCase(t, testIntake(e.clock.Now()))
+	if err := e.v.Update(func(tx *vault.Tx) error { return tx.Delete(caseNS(c.ID), caseKey) }); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.s.Case(c.Code); !errors.Is(err, vault.ErrCorrupt) {
+		t.Errorf("Case: got %v, want ErrCorrupt", err)
+	} else if n := strings.Count(err.Error(), caseNS(c.ID)); n != 1 {
+		t.Errorf("Case: %q names the record %d times, want once", err, n)
+	}
+	if _, err := e.s.Step(c.Code, Step{Action: ActCheckConflicts}); !errors.Is(err, vault.ErrCorrupt) {
+		t.Errorf("Step: got %v, want ErrCorrupt", err)
+	}
+	if _, err := e.v.Get(caseNS(c.ID), caseKey); !errors.Is(err, vault.ErrNotFound) {
+		t.Errorf("after the refused step the record is back: %v", err)
 	}
 }
