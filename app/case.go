@@ -388,6 +388,26 @@ func (c *Case) hasEmptyItem() bool {
 		slices.Contains(c.Appeals, nil)
 }
 
+// dropEmptyItems removes empty (null) items from the case's lists. No
+// version writes one, but a bundle imported before they were refused could
+// have left one in a vault, and every reader of a case expects none; an
+// empty item holds nothing, so nothing is lost.
+func (c *Case) dropEmptyItems() {
+	c.Parties = withoutNil(c.Parties)
+	c.Evidence = withoutNil(c.Evidence)
+	c.Notes = withoutNil(c.Notes)
+	c.Worksheet = withoutNil(c.Worksheet)
+	c.Conflicts = withoutNil(c.Conflicts)
+	c.Decisions = withoutNil(c.Decisions)
+	c.Votes = withoutNil(c.Votes)
+	c.History = withoutNil(c.History)
+	c.Appeals = withoutNil(c.Appeals)
+}
+
+func withoutNil[T any](s []*T) []*T {
+	return slices.DeleteFunc(s, func(p *T) bool { return p == nil })
+}
+
 // Party returns the party with the given ID, or nil.
 func (c *Case) Party(id string) *Party {
 	for _, p := range c.Parties {

@@ -188,30 +188,63 @@ func assertLean(t *testing.T, s *Store) {
 	}
 }
 
-// TestEmptyEventInVault checks that a case record holding an empty (null)
-// event, which no version writes, neither stops the vault from opening nor
-// breaks the lists.
-func TestEmptyEventInVault(t *testing.T) {
-	e := newStoreEnv(t)
-	c := e.newCase(t, testIntake(e.clock.Now()))
-	var doc map[string]any
-	if err := json.Unmarshal(e.rawCase(t, c.ID), &doc); err != nil {
-		t.Fatal(err)
-	}
-	doc["history"] = append([]any{nil}, doc["history"].([]any)...)
-	b, err := json.Marshal(doc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := e.v.Update(func(tx *vault.Tx) error { return tx.Put(caseNS(c.ID), caseKey, b) }); err != nil {
-		t.Fatal(err)
-	}
-	s := e.reopen(t)
-	if got := s.List(""); len(got) != 1 || got[0].Code != c.Code {
-		t.Fatalf("List: got %+v, want the one case", got)
-	}
-	if due := s.Due(e.clock.Now().AddDate(0, 0, 30)); len(due) == 0 {
-		t.Errorf("Due: nothing due on a new case a month on")
+// TestEmptyItemInVault checks that a vault holding an empty (null) item in
+// one of a case's lists, which a bundle imported before such bundles were
+// refused could have left, opens, lists, shows and changes the case without
+// a panic, and that the next change writes the case without the item.
+func TestEmptyItemInVault(t *testing.T) {
+	for _, list := range []string{"parties", "evidence", "notes", "worksheet", "conflicts", "decisions", "votes", "history", "appeals"} {
+		t.Run(list, func(t *testing.T) {
+			e := newStoreEnv(t)
+			c := e.newCase(t, testIntake(e.clock.Now()))
+			var doc map[string]any
+			if err := json.Unmarshal(e.rawCase(t, c.ID), &doc); err != nil {
+				t.Fatal(err)
+			}
+			items, _ := doc[list].([]any)
+			doc[list] = append([]any{nil}, items...)
+			b, err := json.Marshal(doc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := e.v.Update(func(tx *vault.Tx) error { return tx.Put(caseNS(c.ID), caseKey, b) }); err != nil {
+				t.Fatal(err)
+			}
+			s := e.reopen(t)
+			if got := s.List(""); len(got) != 1 || got[0].Code != c.Code {
+				t.Fatalf("List: got %+v, want the one case", got)
+			}
+			if due := s.Due(e.clock.Now().AddDate(0, 0, 30)); len(due) == 0 {
+				t.Errorf("Due: nothing due on a new case a month on")
+			}
+			whole, err := s.Case(c.Code)
+			if err != nil {
+				t.Fatalf("Case: %v", err)
+			}
+			if whole.hasEmptyItem() {
+				t.Errorf("Case: the case read whole still holds an empty item")
+			}
+			if err := s.ViewCases(func(cases []*Case) error {
+				for _, vc := range cases {
+					if vc.hasEmptyItem() {
+						t.Errorf("ViewCases: a case holds an empty item")
+					}
+				}
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.AddNote(c.Code, "A note after the empty item.", Visibility{}); err != nil {
+				t.Fatalf("AddNote: %v", err)
+			}
+			var written Case
+			if err := json.Unmarshal(e.rawCase(t, c.ID), &written); err != nil {
+				t.Fatal(err)
+			}
+			if written.hasEmptyItem() {
+				t.Errorf("the case written after a change still holds the empty item")
+			}
+		})
 	}
 }
 

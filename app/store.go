@@ -155,6 +155,7 @@ func (s *Store) loadCases(names []string) ([]*Case, error) {
 					next.Store(int64(len(todo))) // stop the others
 					return
 				default:
+					c.dropEmptyItems()
 					cases[i] = leanCase(c)
 				}
 			}
@@ -308,6 +309,7 @@ func (s *Store) wholeLocked(id string) (*Case, error) {
 		}
 		return nil, err
 	}
+	c.dropEmptyItems()
 	return c, nil
 }
 
@@ -680,8 +682,6 @@ func (s *Store) excludedLocked(c *Case) bool {
 	return s.roster.Me != "" && c.Excluded(s.roster.Me)
 }
 
-// allLocked returns the cases the member using this vault may see, in
-// code order: a case they are shut out of does not appear in any list.
 // flagsCached reports whether the brigading flags are known.
 func (s *Store) flagsCached() bool {
 	s.flagsMu.Lock()
@@ -700,7 +700,8 @@ func (s *Store) visibleLocked() []*Case {
 	return out
 }
 
-// allLocked lists the cases the member is not shut out of, by code name.
+// allLocked lists the cases the member is not shut out of, by code name:
+// a case they are shut out of does not appear in any list.
 func (s *Store) allLocked() []*Case {
 	out := s.visibleLocked()
 	slices.SortFunc(out, func(a, b *Case) int { return cmp.Compare(a.Code, b.Code) })
