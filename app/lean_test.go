@@ -269,3 +269,54 @@ func TestCaseRecordMissing(t *testing.T) {
 		t.Errorf("after the refused step the record is back: %v", err)
 	}
 }
+
+// TestAddedItemIsACopy checks that changing an item AddNote, AddEvidence or
+// AddCheck returns does not change the case the store holds in memory.
+func TestAddedItemIsACopy(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		add  func(s *Store, code string) (text *string, err error)
+		held func(c *Case) string
+	}{
+		{"note", func(s *Store, code string) (*string, error) {
+			n, err := s.AddNote(code, "Spoke with the reporter.", Visibility{})
+			if err != nil {
+				return nil, err
+			}
+			return &n.Text, nil
+		}, func(c *Case) string { return c.Notes[len(c.Notes)-1].Text }},
+		{"evidence", func(s *Store, code string) (*string, error) {
+			e, err := s.AddEvidence(code, "", "A screenshot of the thread.", Visibility{})
+			if err != nil {
+				return nil, err
+			}
+			return &e.Note, nil
+		}, func(c *Case) string { return c.Evidence[len(c.Evidence)-1].Note }},
+		{"check", func(s *Store, code string) (*string, error) {
+			k, err := s.AddCheck(code, "The thread's date.", "the forum")
+			if err != nil {
+				return nil, err
+			}
+			return &k.What, nil
+		}, func(c *Case) string { return c.Worksheet[len(c.Worksheet)-1].What }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newStoreEnv(t)
+			c := e.newCase(t, testIntake(e.clock.Now()))
+			text, err := tc.add(e.s, c.Code)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := *text
+			*text = "changed by the caller"
+			if err := e.s.ViewCases(func(cases []*Case) error {
+				if got := tc.held(cases[0]); got != want {
+					t.Errorf("the case book holds %q, want %q", got, want)
+				}
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}

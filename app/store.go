@@ -502,19 +502,21 @@ func checkVisibility(c *Case, v Visibility) error {
 // AddNote adds an internal note, committee only unless shared with named
 // parties.
 func (s *Store) AddNote(code, text string, vis Visibility) (*Note, error) {
-	var n *Note
-	_, err := s.modify(code, func(c *Case, ctx Context) ([]*Message, error) {
+	cc, err := s.modify(code, func(c *Case, ctx Context) ([]*Message, error) {
 		if strings.TrimSpace(text) == "" {
 			return nil, fmt.Errorf("%w: a note needs text", ErrInvalid)
 		}
 		if err := checkVisibility(c, vis); err != nil {
 			return nil, err
 		}
-		n = &Note{ID: c.nextID("n"), At: ctx.Now, Author: ctx.Member, Text: text, Visibility: vis}
+		n := &Note{ID: c.nextID("n"), At: ctx.Now, Author: ctx.Member, Text: text, Visibility: vis}
 		c.Notes = append(c.Notes, n)
 		return nil, nil
 	})
-	return n, err
+	if err != nil {
+		return nil, err
+	}
+	return cc.Notes[len(cc.Notes)-1], nil // the copy, not the item the case book holds
 }
 
 // AddMessage records a message to or from a party.
@@ -548,8 +550,7 @@ func (s *Store) AddMessage(code string, m Message) (*Message, error) {
 
 // AddEvidence records an evidence item, unverified.
 func (s *Store) AddEvidence(code, url, note string, vis Visibility) (*Evidence, error) {
-	var e *Evidence
-	_, err := s.modify(code, func(c *Case, ctx Context) ([]*Message, error) {
+	cc, err := s.modify(code, func(c *Case, ctx Context) ([]*Message, error) {
 		if strings.TrimSpace(url) == "" && strings.TrimSpace(note) == "" {
 			return nil, fmt.Errorf("%w: evidence needs a link or a note", ErrInvalid)
 		}
@@ -559,11 +560,14 @@ func (s *Store) AddEvidence(code, url, note string, vis Visibility) (*Evidence, 
 		if err := checkVisibility(c, vis); err != nil {
 			return nil, err
 		}
-		e = &Evidence{ID: c.nextID("e"), At: ctx.Now, URL: url, Note: note, Corroboration: Unverified, Visibility: vis}
+		e := &Evidence{ID: c.nextID("e"), At: ctx.Now, URL: url, Note: note, Corroboration: Unverified, Visibility: vis}
 		c.Evidence = append(c.Evidence, e)
 		return nil, nil
 	})
-	return e, err
+	if err != nil {
+		return nil, err
+	}
+	return cc.Evidence[len(cc.Evidence)-1], nil // the copy, not the item the case book holds
 }
 
 // Corroborate records how far an evidence item was verified.
@@ -590,16 +594,18 @@ func validCorroboration(s Corroboration) bool {
 
 // AddCheck adds a line to the corroboration worksheet.
 func (s *Store) AddCheck(code, what, source string) (*Check, error) {
-	var k *Check
-	_, err := s.modify(code, func(c *Case, _ Context) ([]*Message, error) {
+	cc, err := s.modify(code, func(c *Case, _ Context) ([]*Message, error) {
 		if strings.TrimSpace(what) == "" {
 			return nil, fmt.Errorf("%w: say what to verify", ErrInvalid)
 		}
-		k = &Check{ID: c.nextID("k"), What: what, Source: source, Status: Unverified}
+		k := &Check{ID: c.nextID("k"), What: what, Source: source, Status: Unverified}
 		c.Worksheet = append(c.Worksheet, k)
 		return nil, nil
 	})
-	return k, err
+	if err != nil {
+		return nil, err
+	}
+	return cc.Worksheet[len(cc.Worksheet)-1], nil // the copy, not the item the case book holds
 }
 
 // ResolveCheck records what came of a worksheet line.
