@@ -561,11 +561,30 @@ type ImportedCase struct {
 // only what is still missing.
 type PartialImportError struct {
 	Imported, Total int
-	Err             error
+	// Begun is set when the case after those was too large for one write
+	// and some of its new messages were written before the import
+	// stopped; the case itself is not yet merged.
+	Begun bool
+	Err   error
 }
 
 func (e *PartialImportError) Error() string {
-	return fmt.Sprintf("import stopped after %d of the bundle's %d cases: %v", e.Imported, e.Total, e.Err)
+	return fmt.Sprintf("import stopped after %s: %v", e.Progress(), e.Err)
+}
+
+// Progress says how far the import got, as a phrase to follow "stopped
+// after": "2 of the bundle's 5 cases, each of those whole", and, when the
+// next was begun, that some of its messages are in.
+func (e *PartialImportError) Progress() string {
+	const begun = " (some of its messages are in, the case itself not merged yet)"
+	if e.Imported == 0 && e.Begun {
+		return "part of the bundle's first case" + begun
+	}
+	p := fmt.Sprintf("%d of the bundle's %d cases, each of those whole", e.Imported, e.Total)
+	if e.Begun {
+		p += ", and part of the next" + begun
+	}
+	return p
 }
 
 // Unwrap returns the cause.
@@ -671,10 +690,10 @@ func (s *Store) ImportBundle(r io.Reader) (*ImportReport, error) {
 	first := true
 	for i, plan := range plans {
 		if err := s.applyPlanLocked(in, plan, first); err != nil {
-			if !first {
-				// Each case is written whole, but the cases before
-				// this one are in: say so, not "nothing changed".
-				return rep, &PartialImportError{Imported: i, Total: len(plans), Err: err}
+			if !first || plan.wrote {
+				// The cases before this one are in, or some of its
+				// messages: say so, not "nothing changed".
+				return rep, &PartialImportError{Imported: i, Total: len(plans), Begun: plan.wrote, Err: err}
 			}
 			return rep, err
 		}
@@ -1031,8 +1050,49 @@ func sortedItemIDs(ids map[string]bool) []string {
 	return out
 }
 
+// partBudget is the most one write of a case's messages holds when the
+// case is too large to merge in one write: half of what the vault takes,
+// for room to spare.
+const partBudget = vault.MaxWrite / 2
+
+// parts splits a merge too large for one write: the message records it
+// puts, in groups of at most partBudget, to be written before the rest.
+// Each message record is whole on its own. It returns nil when the whole
+// merge fits in one write.
+func (p *casePlan) parts(ns string) [][]string {
+	total := 0
+	for k, v := range p.put {
+		total += vault.PutCost(ns, k, len(v))
+	}
+	if total <= partBudget {
+		return nil
+	}
+	var parts [][]string
+	var cur []string
+	size := 0
+	for _, k := range slices.Sorted(maps.Keys(p.put)) {
+		if !strings.HasPrefix(k, msgKeyPre) {
+			continue
+		}
+		c := vault.PutCost(ns, k, len(p.put[k]))
+		if len(cur) > 0 && size+c > partBudget {
+			parts, cur, size = append(parts, cur), nil, 0
+		}
+		cur, size = append(cur, k), size+c
+	}
+	if len(cur) > 0 {
+		parts = append(parts, cur)
+	}
+	return parts
+}
+
 // applyPlanLocked writes one case's merge in one atomic change and makes
-// it current. The caller holds s.mu.
+// it current. A case too large for one write has its new and changed
+// messages written first, in as many writes as they take (parts), and the
+// rest in one: an import stopped between them leaves those messages in
+// (shown with the case if this vault has it, and nowhere if not) and the
+// case not yet merged, which importing again finishes. The caller holds
+// s.mu.
 func (s *Store) applyPlanLocked(in *incoming, plan *casePlan, first bool) error {
 	if plan.skip {
 		return nil
@@ -1049,6 +1109,28 @@ func (s *Store) applyPlanLocked(in *incoming, plan *casePlan, first bool) error 
 		}
 	}
 	changed := len(plan.put) > 0 || len(plan.del) > 0 || conflicts != nil
+	recordsChanged := len(plan.put) > 0 || len(plan.del) > 0
+	for i, part := range plan.parts(ns) {
+		err := s.st.Update(func(tx *vault.Tx) error {
+			if first {
+				tx.Record("bundle.import", fmt.Sprintf("bundle %s from %s: %d cases", in.header.ID, in.sender.ID, len(in.header.Cases)))
+			}
+			for _, k := range part {
+				if err := tx.Put(ns, k, plan.put[k]); err != nil {
+					return err
+				}
+			}
+			tx.Record("bundle.merge.part", fmt.Sprintf("%s: messages, part %d", ns, i+1))
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		first, plan.wrote = false, true
+		for _, k := range part {
+			delete(plan.put, k)
+		}
+	}
 	err := s.st.Update(func(tx *vault.Tx) error {
 		if first {
 			tx.Record("bundle.import", fmt.Sprintf("bundle %s from %s: %d cases", in.header.ID, in.sender.ID, len(in.header.Cases)))
@@ -1099,7 +1181,7 @@ func (s *Store) applyPlanLocked(in *incoming, plan *casePlan, first bool) error 
 	if conflicts != nil {
 		s.noteConflictsLocked(plan.caseID, conflicts)
 	}
-	if len(plan.put) == 0 && len(plan.del) == 0 {
+	if !recordsChanged {
 		return nil
 	}
 	if old := s.cases[plan.caseID]; old != nil && old.Code != plan.c.Code {

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"casebook/internal/faultlog"
 	"casebook/vault"
 )
 
@@ -276,32 +277,132 @@ func TestBundleRoundTrip(t *testing.T) {
 	}
 }
 
-// A long-running matter's correspondence, each reply quoting the ones
-// before, arrives in one write: all of it or nothing.
+// TestBundleLongCase hands off a case with more messages than one write
+// of the vault holds, new to the recipient and merged into the copy they
+// hold: it arrives whole, in several writes, and importing the same
+// bundle again changes nothing.
 func TestBundleLongCase(t *testing.T) {
 	if testing.Short() {
-		t.Skip("writes 4 MB into two vaults")
+		t.Skip("writes 7 MB into two vaults")
 	}
-	p := newPeers(t)
-	a, b := p.a, p.b
-	c := a.newCase(t, testIntake(a.clock.Now()))
-	quoted := strings.Repeat("> Earlier in this thread we wrote about the meetup and what was said there.\n", 330) // 25 KB
-	const n = 150                                                                                                  // 3.8 MB: more than a 16 MiB memtable's writes hold
+	for _, tc := range []struct {
+		name   string
+		held   bool // the recipient holds the case, short, before
+		status ImportStatus
+	}{
+		{"new here", false, ImportAdded},
+		{"merged", true, ImportMerged},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := newPeers(t)
+			a, b := p.a, p.b
+			c := a.newCase(t, testIntake(a.clock.Now()))
+			if tc.held {
+				receive(t, b, send(t, a, []string{c.Code}, "Blair Sample"))
+			}
+			n, quoted := addLongCorrespondence(t, a, c)
+			bundle := send(t, a, []string{c.Code}, "Blair Sample")
+			rep := receive(t, b, bundle)
+			if len(rep.Cases) != 1 || rep.Cases[0].Status != tc.status {
+				t.Fatalf("got %+v, want the case %s", rep.Cases, tc.status)
+			}
+			msgs, err := b.s.Messages(c.Code)
+			if err != nil || len(msgs) != n {
+				t.Fatalf("b holds %d messages, %v; want %d", len(msgs), err, n)
+			}
+			if !strings.HasPrefix(msgs[n-1].Text, fmt.Sprintf("Reply %d\n", n-1)) || !strings.HasSuffix(msgs[n-1].Text, quoted) {
+				t.Error("the last message arrived altered")
+			}
+			audit, err := b.v.Audit()
+			if err != nil {
+				t.Fatal(err)
+			}
+			parts := 0
+			for _, e := range audit {
+				if e.Kind == "bundle.merge.part" {
+					parts++
+				}
+			}
+			if parts < 2 {
+				t.Errorf("the case was merged with %d parts before the last write, want at least 2", parts)
+			}
+			before := contents(t, b.v)
+			if rep := receive(t, b, bundle); rep.Cases[0].Status != ImportUnchanged {
+				t.Errorf("second import: got %+v, want unchanged", rep.Cases[0])
+			}
+			sameContents(t, "second import of the long case", before, contents(t, b.v))
+		})
+	}
+}
+
+// addLongCorrespondence adds to c more messages of 25 KB than one write of
+// the vault holds: n of them, each ending in quoted.
+func addLongCorrespondence(t *testing.T, e *storeEnv, c *Case) (n int, quoted string) {
+	t.Helper()
+	quoted = strings.Repeat("> Earlier in this thread we wrote about the meetup and what was said there.\n", 330) // 25 KB
+	n = vault.MaxWrite/len(quoted) + 60
 	for i := range n {
-		if _, err := a.s.AddMessage(c.Code, Message{PartyID: "p1", Direction: In, Text: fmt.Sprintf("Reply %d\n\n%s", i, quoted)}); err != nil {
+		if _, err := e.s.AddMessage(c.Code, Message{PartyID: "p1", Direction: In, Text: fmt.Sprintf("Reply %d\n\n%s", i, quoted)}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	rep := receive(t, b, send(t, a, []string{c.Code}, "Blair Sample"))
-	if len(rep.Cases) != 1 || rep.Cases[0].Status != ImportAdded {
-		t.Fatalf("got %+v, want the case added", rep.Cases)
+	return n, quoted
+}
+
+// failingStorage fails every write after the first allow with the
+// disk-full error.
+type failingStorage struct {
+	Storage
+	allow int
+}
+
+func (f *failingStorage) Update(fn func(*vault.Tx) error) error {
+	if f.allow <= 0 {
+		return fmt.Errorf("%w: injected", vault.ErrNoSpace)
 	}
-	msgs, err := b.s.Messages(c.Code)
-	if err != nil || len(msgs) != n {
+	f.allow--
+	return f.Storage.Update(fn)
+}
+
+// TestFaultDiskFullMidLongCase stops the import of a case larger than one
+// write after its first part: the error says some of its messages are in
+// and the case is not merged; the case book does not show it, after the
+// import or after unlocking again; and importing again adds it whole.
+func TestFaultDiskFullMidLongCase(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes 7 MB into two vaults")
+	}
+	tl := faultlog.Track(t, "disk", "full disk part-way through a case too large for one write",
+		"A case with more messages than one write of the vault holds is imported into a vault that fails its writes with the disk-full error after the first part: the error says that some of its messages are in and the case is not merged, the case book shows no case (also after unlocking again), and importing again adds the case with every message.")
+	tl.Run()
+	p := newPeers(t)
+	a, b := p.a, p.b
+	c := a.newCase(t, testIntake(a.clock.Now()))
+	n, _ := addLongCorrespondence(t, a, c)
+	bundle := send(t, a, []string{c.Code}, "Blair Sample")
+	s, err := OpenStore(&failingStorage{Storage: b.v, allow: 1}, b.clock.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.ImportBundle(bytes.NewReader(bundle))
+	var partial *PartialImportError
+	if !errors.As(err, &partial) || partial.Imported != 0 || !partial.Begun || !errors.Is(err, vault.ErrNoSpace) {
+		t.Fatalf("import stopped after one part: got %v, want a PartialImportError with the case begun, wrapping ErrNoSpace", err)
+	}
+	if !strings.Contains(partial.Progress(), "some of its messages are in") {
+		t.Errorf("Progress %q does not say that some messages are in", partial.Progress())
+	}
+	if got := s.List(""); len(got) != 0 {
+		t.Errorf("after the stopped import the case book shows %d cases, want none", len(got))
+	}
+	if got := b.reopen(t).List(""); len(got) != 0 {
+		t.Errorf("unlocked again, the case book shows %d cases, want none", len(got))
+	}
+	if rep := receive(t, b, bundle); len(rep.Cases) != 1 || rep.Cases[0].Status != ImportAdded {
+		t.Fatalf("importing again: got %+v, want the case added", rep.Cases)
+	}
+	if msgs, err := b.s.Messages(c.Code); err != nil || len(msgs) != n {
 		t.Fatalf("b holds %d messages, %v; want %d", len(msgs), err, n)
-	}
-	if !strings.HasPrefix(msgs[n-1].Text, fmt.Sprintf("Reply %d\n", n-1)) || !strings.HasSuffix(msgs[n-1].Text, quoted) {
-		t.Error("the last message arrived altered")
 	}
 }
 
@@ -861,6 +962,23 @@ func TestExpungeDropsConflicts(t *testing.T) {
 			if d.Kind == DueMergeConflicts {
 				t.Errorf("due after expunge: got %+v", d)
 			}
+		}
+	}
+}
+
+// TestPartialImportProgress checks the phrase that says how far a stopped
+// import got.
+func TestPartialImportProgress(t *testing.T) {
+	for _, tt := range []struct {
+		e    PartialImportError
+		want string
+	}{
+		{PartialImportError{Imported: 2, Total: 5}, "2 of the bundle's 5 cases, each of those whole"},
+		{PartialImportError{Imported: 2, Total: 5, Begun: true}, "2 of the bundle's 5 cases, each of those whole, and part of the next (some of its messages are in, the case itself not merged yet)"},
+		{PartialImportError{Imported: 0, Total: 3, Begun: true}, "part of the bundle's first case (some of its messages are in, the case itself not merged yet)"},
+	} {
+		if got := tt.e.Progress(); got != tt.want {
+			t.Errorf("%+v: got %q, want %q", tt.e, got, tt.want)
 		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/dgraph-io/badger/v4"
+	"golang.org/x/crypto/chacha20poly1305"
 )
 
 // Prefixes of Badger keys. See doc.go.
@@ -247,6 +248,23 @@ func (tx *Tx) Put(ns, key string, value []byte) error {
 	}
 	tx.Record(kind, ns+"/"+key)
 	return nil
+}
+
+// PutCost is about what putting a value of size bytes under ns/key counts
+// against MaxWrite, with its audit entry, erring high (for an acting
+// member's name of up to 100 bytes): a caller that has more to write than
+// one write holds can plan several with it. A value kept in the value log
+// (over 64 KiB) counts only its key and a pointer.
+func PutCost(ns, key string, size int) int {
+	sealed := 1 + nonceSize + size + chacha20poly1305.Overhead
+	if sealed >= valueThreshold {
+		sealed = 12 // Badger's value pointer
+	}
+	// Badger counts each entry's meta bytes and 10 more. An audit entry
+	// holds the record's name, the time, the actor, two hashes, sealed:
+	// some 450 bytes besides the name with an actor's name of 100 bytes.
+	const entry, audit = 16, 450
+	return len(recordKeyName(ns, key)) + sealed + entry + audit + len(ns) + len(key)
 }
 
 // Delete removes a record. Deleting a record that does not exist does

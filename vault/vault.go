@@ -418,8 +418,10 @@ func openBadger(path string, key []byte, log *slog.Logger) (db *badger.DB, err e
 		// opened reads a few blocks, and decrypting one again costs some
 		// microseconds. At 16 MiB the idle app held 12 MB more.
 		WithBlockCacheSize(blockCacheSize).
-		// One write may hold 4.8 MiB (MaxWrite): a handed-off case of some
-		// 190 long e-mails of 25 KB. At Badger's 16 MiB it was a quarter.
+		// One write may hold 4.8 MiB (MaxWrite): some 190 long e-mails of
+		// 25 KB, more than most changes; a handed-off case larger than that
+		// is merged in several (see PutCost). At Badger's 16 MiB it was a
+		// quarter.
 		WithMemTableSize(memTableSize).
 		WithNumMemtables(2).
 		// A value up to this size counts whole against that limit; a

@@ -494,3 +494,40 @@ func TestTreeStateSeesChanges(t *testing.T) {
 		before = treeState(t, dir)
 	}
 }
+
+// TestPutCost checks that PutCost errs high but not far: a write of records
+// whose costs add up to MaxWrite commits, and one of a quarter more is
+// refused with ErrTooBig.
+func TestPutCost(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes some 30 MB")
+	}
+	const ns = "case.0123456789abcdef0123456789abcdef"
+	for _, size := range []int{100, 2000, 25000} {
+		t.Run(fmt.Sprint(size), func(t *testing.T) {
+			v, _, _ := newTestVault(t)
+			v.SetActor(strings.Repeat("Long Actor Name ", 7)[:100])
+			value := bytes.Repeat([]byte{'x'}, size)
+			write := func(n int) error {
+				return v.Update(func(tx *Tx) error {
+					for i := range n {
+						if err := tx.Put(ns, fmt.Sprintf("msg.%026d", i), value); err != nil {
+							return err
+						}
+					}
+					return nil
+				})
+			}
+			n := MaxWrite / PutCost(ns, "msg.01234567890123456789012345", size)
+			if err := write(n); err != nil {
+				t.Fatalf("%d records of %d bytes, costing MaxWrite: %v", n, size, err)
+			}
+			if err := write(n + n/4); !errors.Is(err, ErrTooBig) {
+				t.Fatalf("%d records of %d bytes, costing a quarter over MaxWrite: got %v, want ErrTooBig", n+n/4, size, err)
+			}
+		})
+	}
+	if c := PutCost(ns, "msg.01234567890123456789012345", 900<<10); c > 1<<10 {
+		t.Errorf("a value in the value log costs %d bytes, want its key and a pointer", c)
+	}
+}

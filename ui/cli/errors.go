@@ -32,13 +32,13 @@ func describe(err error, vaultDir string) (string, int) {
 	switch {
 	case errors.As(err, &partial):
 		if isDiskFull(partial.Err) {
-			return fmt.Sprintf("The disk is full: the import stopped after %d of the bundle's %d cases, each of those whole; free some space and import the bundle again, which takes only what is missing.", partial.Imported, partial.Total), ExitError
+			return fmt.Sprintf("The disk is full: the import stopped after %s; free some space and import the bundle again, which takes only what is missing.", partial.Progress()), ExitError
 		}
 		if errors.Is(partial.Err, vault.ErrTooBig) {
-			return fmt.Sprintf("The import stopped after %d of the bundle's %d cases, each of those whole: the next case is more than the vault takes in one write (%s, attachments over 64 KiB aside).", partial.Imported, partial.Total, app.FormatSize(vault.MaxWrite)), ExitError
+			return fmt.Sprintf("The import stopped after %s: the next case is more than the vault takes in one write (%s, attachments over 64 KiB aside).", partial.Progress(), app.FormatSize(vault.MaxWrite)), ExitError
 		}
 		msg, code := describe(partial.Err, vaultDir)
-		return fmt.Sprintf("The import stopped after %d of the bundle's %d cases, each of those whole (%s); import the bundle again to take the rest.", partial.Imported, partial.Total, strings.TrimSuffix(msg, ".")), code
+		return fmt.Sprintf("The import stopped after %s (%s); import the bundle again to take the rest.", partial.Progress(), strings.TrimSuffix(msg, ".")), code
 	case errors.As(err, &usage):
 		return sentence(strings.TrimPrefix(usage.Error(), app.ErrInvalid.Error()+": ")), ExitUsage
 	case errors.Is(err, vault.ErrWrongPassphrase):

@@ -37,6 +37,10 @@ func TestDescribeDiskFull(t *testing.T) {
 	if want := "The disk is full: the import stopped after 1 of the bundle's 3 cases"; !strings.HasPrefix(msg, want) || strings.Contains(msg, "nothing was changed") {
 		t.Errorf("partial import on a full disk: got %q, want it to begin %q and not claim nothing changed", msg, want)
 	}
+	msg, _ = describe(&app.PartialImportError{Imported: 0, Total: 1, Begun: true, Err: fmt.Errorf("%w: %w", vault.ErrNoSpace, syscall.ENOSPC)}, "/vault")
+	if want := "The disk is full: the import stopped after part of the bundle's first case (some of its messages are in, the case itself not merged yet)"; !strings.HasPrefix(msg, want) || strings.Contains(msg, "nothing was changed") {
+		t.Errorf("import stopped part-way through a long case on a full disk: got %q, want it to begin %q and not claim nothing changed", msg, want)
+	}
 	msg, _ = describe(&app.PartialImportError{Imported: 2, Total: 3, Err: vault.ErrInUse}, "/vault")
 	if !strings.HasPrefix(msg, "The import stopped after 2 of the bundle's 3 cases") {
 		t.Errorf("partial import: got %q", msg)

@@ -33,12 +33,12 @@ func describe(err error) string {
 		return ""
 	case errors.As(err, &partial):
 		if isDiskFull(partial.Err) {
-			return fmt.Sprintf("The disk is full: the import stopped after %d of the bundle's %d cases, each of those whole. Free some space and import the bundle again; it takes only what is missing.", partial.Imported, partial.Total)
+			return fmt.Sprintf("The disk is full: the import stopped after %s. Free some space and import the bundle again; it takes only what is missing.", partial.Progress())
 		}
 		if errors.Is(partial.Err, vault.ErrTooBig) {
-			return fmt.Sprintf("The import stopped after %d of the bundle's %d cases, each of those whole: the next case is more than the vault takes in one write (%s, attachments over 64 KiB aside).", partial.Imported, partial.Total, app.FormatSize(vault.MaxWrite))
+			return fmt.Sprintf("The import stopped after %s: the next case is more than the vault takes in one write (%s, attachments over 64 KiB aside).", partial.Progress(), app.FormatSize(vault.MaxWrite))
 		}
-		return fmt.Sprintf("The import stopped after %d of the bundle's %d cases, each of those whole: %s Import the bundle again to take the rest.", partial.Imported, partial.Total, describe(partial.Err))
+		return fmt.Sprintf("The import stopped after %s: %s Import the bundle again to take the rest.", partial.Progress(), describe(partial.Err))
 	case errors.Is(err, vault.ErrWrongPassphrase):
 		return "That passphrase does not unlock the vault. Check Caps Lock and try again; nothing was changed."
 	case errors.Is(err, vault.ErrInUse):

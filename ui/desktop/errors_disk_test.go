@@ -33,6 +33,10 @@ func TestDescribeDiskFull(t *testing.T) {
 	if want := "The disk is full: the import stopped after 1 of the bundle's 3 cases"; !strings.HasPrefix(msg, want) || strings.Contains(msg, "nothing was changed") {
 		t.Errorf("partial import on a full disk: got %q, want it to begin %q and not claim nothing changed", msg, want)
 	}
+	msg = describe(&app.PartialImportError{Imported: 0, Total: 1, Begun: true, Err: fmt.Errorf("%w: %w", vault.ErrNoSpace, syscall.ENOSPC)})
+	if want := "The disk is full: the import stopped after part of the bundle's first case (some of its messages are in, the case itself not merged yet)"; !strings.HasPrefix(msg, want) || strings.Contains(msg, "nothing was changed") {
+		t.Errorf("import stopped part-way through a long case on a full disk: got %q, want it to begin %q and not claim nothing changed", msg, want)
+	}
 }
 
 // TestDescribeTooBig checks the sentence for a write larger than the vault
