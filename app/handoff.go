@@ -181,7 +181,27 @@ func (s *Store) caseRecords(caseID string) (records map[string][]byte, sync map[
 	if err != nil {
 		return nil, nil, fmt.Errorf("read case %s: %w", caseID, err)
 	}
+	if b, ok := records[caseKey]; ok {
+		records[caseKey] = withoutEmptyItems(b)
+	}
 	return records, sync, nil
+}
+
+// withoutEmptyItems returns a case record without the empty (null) items a
+// bundle imported before they were refused could have left in it (see
+// dropEmptyItems), so that such a case still travels and merges. Any other
+// record is returned as it is.
+func withoutEmptyItems(b []byte) []byte {
+	var c Case
+	if json.Unmarshal(b, &c) != nil || !c.hasEmptyItem() {
+		return b
+	}
+	c.dropEmptyItems()
+	out, err := json.Marshal(&c)
+	if err != nil {
+		return b
+	}
+	return out
 }
 
 func decodeSync[T any](sync map[string][]byte, ns, key string, v *T) error {
@@ -562,10 +582,12 @@ type ImportedCase struct {
 type PartialImportError struct {
 	Imported, Total int
 	// Begun is set when the case after those was too large for one write
-	// and some of its new messages were written before the import
-	// stopped; the case itself is not yet merged.
-	Begun bool
-	Err   error
+	// and some of its messages were written before the import stopped.
+	// Held says the case is one this vault holds: the messages written
+	// are the case's own from then on. Otherwise the case is not in the
+	// case book until an import of it is finished.
+	Begun, Held bool
+	Err         error
 }
 
 func (e *PartialImportError) Error() string {
@@ -574,15 +596,22 @@ func (e *PartialImportError) Error() string {
 
 // Progress says how far the import got, as a phrase to follow "stopped
 // after": "2 of the bundle's 5 cases, each of those whole", and, when the
-// next was begun, that some of its messages are in.
+// next was begun, what of it is in.
 func (e *PartialImportError) Progress() string {
-	const begun = " (some of its messages are in, the case itself not merged yet)"
-	if e.Imported == 0 && e.Begun {
-		return "part of the bundle's first case" + begun
+	var p string
+	switch {
+	case e.Imported == 0 && e.Begun && e.Held:
+		return "some of the new messages of the bundle's first case, which are in that case now"
+	case e.Imported == 0 && e.Begun:
+		return "part of the bundle's first case, which is not in your vault until the import is finished"
+	default:
+		p = fmt.Sprintf("%d of the bundle's %d cases, each of those whole", e.Imported, e.Total)
 	}
-	p := fmt.Sprintf("%d of the bundle's %d cases, each of those whole", e.Imported, e.Total)
-	if e.Begun {
-		p += ", and part of the next" + begun
+	switch {
+	case e.Begun && e.Held:
+		p += ", and some of the next case's new messages, which are in that case now"
+	case e.Begun:
+		p += ", and part of the next, which is not in your vault until the import is finished"
 	}
 	return p
 }
@@ -693,7 +722,7 @@ func (s *Store) ImportBundle(r io.Reader) (*ImportReport, error) {
 			if !first || plan.wrote {
 				// The cases before this one are in, or some of its
 				// messages: say so, not "nothing changed".
-				return rep, &PartialImportError{Imported: i, Total: len(plans), Begun: plan.wrote, Err: err}
+				return rep, &PartialImportError{Imported: i, Total: len(plans), Begun: plan.wrote, Held: plan.wrote && !plan.isNew, Err: err}
 			}
 			return rep, err
 		}
@@ -1055,6 +1084,12 @@ func sortedItemIDs(ids map[string]bool) []string {
 // for room to spare.
 const partBudget = vault.MaxWrite / 2
 
+// pendingKey marks the namespace of a case new to this vault whose import
+// stopped part-way: it holds some of the case's messages and no case
+// record yet. The case's last write deletes it; the next unlock destroys
+// a namespace still marked (dropStoppedImports).
+const pendingKey = syncKeyPre + "pending"
+
 // parts splits a merge too large for one write: the message records it
 // puts, in groups of at most partBudget, to be written before the rest.
 // Each message record is whole on its own. It returns nil when the whole
@@ -1087,17 +1122,28 @@ func (p *casePlan) parts(ns string) [][]string {
 }
 
 // applyPlanLocked writes one case's merge in one atomic change and makes
-// it current. A case too large for one write has its new and changed
-// messages written first, in as many writes as they take (parts), and the
-// rest in one: an import stopped between them leaves those messages in
-// (shown with the case if this vault has it, and nowhere if not) and the
-// case not yet merged, which importing again finishes. The caller holds
-// s.mu.
+// it current. The caller holds s.mu.
+//
+// A case too large for one write has its new and changed messages written
+// first, in as many writes as they take (parts), and the rest in one. For
+// a case new to this vault, nothing shows those messages until the case
+// record, written last, is in; an import stopped between them leaves the
+// namespace marked (pendingKey), and importing again writes only what is
+// missing (fitLeftoversLocked). For a case this vault holds, each part
+// also stores its messages' identities and raises the case's numbering
+// past their IDs, so that the messages written are the case's own from
+// then on: shown with it, never given to another item, and recognized by
+// the next import.
 func (s *Store) applyPlanLocked(in *incoming, plan *casePlan, first bool) error {
 	if plan.skip {
 		return nil
 	}
 	ns := caseNS(plan.caseID)
+	if plan.isNew {
+		if err := s.fitLeftoversLocked(plan); err != nil {
+			return err
+		}
+	}
 	var conflicts *storedConflicts
 	if len(plan.found) > 0 {
 		var err error
@@ -1110,20 +1156,51 @@ func (s *Store) applyPlanLocked(in *incoming, plan *casePlan, first bool) error 
 	}
 	changed := len(plan.put) > 0 || len(plan.del) > 0 || conflicts != nil
 	recordsChanged := len(plan.put) > 0 || len(plan.del) > 0
+	recordImport := func(tx *vault.Tx) {
+		if first {
+			tx.Record("bundle.import", fmt.Sprintf("bundle %s from %s: %d cases", in.header.ID, in.sender.ID, len(in.header.Cases)))
+		}
+	}
 	for i, part := range plan.parts(ns) {
 		err := s.st.Update(func(tx *vault.Tx) error {
-			if first {
-				tx.Record("bundle.import", fmt.Sprintf("bundle %s from %s: %d cases", in.header.ID, in.sender.ID, len(in.header.Cases)))
-			}
+			recordImport(tx)
 			for _, k := range part {
 				if err := tx.Put(ns, k, plan.put[k]); err != nil {
 					return err
+				}
+			}
+			switch {
+			case plan.isNew && i == 0:
+				if err := putJSON(tx, ns, pendingKey, in.header.ID); err != nil {
+					return err
+				}
+			case !plan.isNew:
+				// The identities of the items in these records: each
+				// message's own, and any it holds.
+				shorts := map[string]bool{}
+				for _, k := range part {
+					collectItems(map[string]*record{k: newRecord(k, plan.put[k])}, shorts)
+				}
+				ids := map[string]string{}
+				for short := range shorts {
+					if uid, ok := plan.newItem[short]; ok {
+						ids[short] = uid
+					}
+				}
+				if err := addItemsTx(tx, ns, ids); err != nil {
+					return err
+				}
+				if i == 0 {
+					if err := raiseSeqTx(tx, ns, plan.c.Seq); err != nil {
+						return err
+					}
 				}
 			}
 			tx.Record("bundle.merge.part", fmt.Sprintf("%s: messages, part %d", ns, i+1))
 			return nil
 		})
 		if err != nil {
+			s.afterStopLocked(plan)
 			return err
 		}
 		first, plan.wrote = false, true
@@ -1132,9 +1209,7 @@ func (s *Store) applyPlanLocked(in *incoming, plan *casePlan, first bool) error 
 		}
 	}
 	err := s.st.Update(func(tx *vault.Tx) error {
-		if first {
-			tx.Record("bundle.import", fmt.Sprintf("bundle %s from %s: %d cases", in.header.ID, in.sender.ID, len(in.header.Cases)))
-		}
+		recordImport(tx)
 		for _, k := range slices.Sorted(maps.Keys(plan.put)) {
 			if err := tx.Put(ns, k, plan.put[k]); err != nil {
 				return err
@@ -1145,24 +1220,16 @@ func (s *Store) applyPlanLocked(in *incoming, plan *casePlan, first bool) error 
 				return err
 			}
 		}
+		if plan.isNew {
+			if err := tx.Delete(ns, pendingKey); err != nil {
+				return err
+			}
+		}
 		if err := keepBase(tx, plan.caseID, plan.version, plan.base, s.now()); err != nil {
 			return err
 		}
-		if len(plan.newItem) > 0 {
-			stored := map[string]string{}
-			switch b, err := tx.Get(ns, itemsKey); {
-			case errors.Is(err, vault.ErrNotFound):
-			case err != nil:
-				return err
-			default:
-				if json.Unmarshal(b, &stored) != nil {
-					return &vault.CorruptError{Record: ns + "/" + itemsKey, Err: errors.New("unreadable record")}
-				}
-			}
-			maps.Copy(stored, plan.newItem)
-			if err := putJSON(tx, ns, itemsKey, stored); err != nil {
-				return err
-			}
+		if err := addItemsTx(tx, ns, plan.newItem); err != nil {
+			return err
 		}
 		if conflicts != nil {
 			if err := s.saveConflictsTx(tx, plan.caseID, conflicts); err != nil {
@@ -1175,6 +1242,7 @@ func (s *Store) applyPlanLocked(in *incoming, plan *casePlan, first bool) error 
 		return nil
 	})
 	if err != nil {
+		s.afterStopLocked(plan)
 		return err
 	}
 	plan.wrote = true
@@ -1193,4 +1261,79 @@ func (s *Store) applyPlanLocked(in *incoming, plan *casePlan, first bool) error 
 	s.changedLocked()
 	s.reindexLocked(plan.c, nil)
 	return nil
+}
+
+// addItemsTx adds item identities (by short item ID) to the case's stored
+// ones.
+func addItemsTx(tx *vault.Tx, ns string, ids map[string]string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	stored := map[string]string{}
+	switch b, err := tx.Get(ns, itemsKey); {
+	case errors.Is(err, vault.ErrNotFound):
+	case err != nil:
+		return err
+	default:
+		if json.Unmarshal(b, &stored) != nil {
+			return &vault.CorruptError{Record: ns + "/" + itemsKey, Err: errors.New("unreadable record")}
+		}
+	}
+	maps.Copy(stored, ids)
+	return putJSON(tx, ns, itemsKey, stored)
+}
+
+// raiseSeqTx raises the stored case's numbering to at least seq, so that
+// no item made here takes the ID of one a merge has written.
+func raiseSeqTx(tx *vault.Tx, ns string, seq int) error {
+	b, err := tx.Get(ns, caseKey)
+	if err != nil {
+		return err
+	}
+	var c Case
+	if json.Unmarshal(b, &c) != nil {
+		return &vault.CorruptError{Record: ns + "/" + caseKey, Err: errors.New("unreadable record")}
+	}
+	if c.Seq >= seq {
+		return nil
+	}
+	c.dropEmptyItems()
+	c.Seq = seq
+	return putJSON(tx, ns, caseKey, &c)
+}
+
+// fitLeftoversLocked fits the merge of a case new to this vault to what an
+// import of it that stopped part-way left in its namespace: a record there
+// as the bundle has it is not written again, and one the bundle does not
+// have is deleted, so that the case holds the bundle's records and no
+// others. The caller holds s.mu.
+func (s *Store) fitLeftoversLocked(plan *casePlan) error {
+	records, _, err := s.caseRecords(plan.caseID)
+	if err != nil {
+		return err
+	}
+	for k, v := range records {
+		switch put, ok := plan.put[k]; {
+		case !ok:
+			plan.del = append(plan.del, k)
+		case bytes.Equal(put, v):
+			delete(plan.put, k)
+		}
+	}
+	slices.Sort(plan.del)
+	return nil
+}
+
+// afterStopLocked brings the case book in line with the vault when the
+// merge of a case this vault holds stopped after some of its messages
+// were written: their count. (The search index finds them from the next
+// unlock.) The caller holds s.mu.
+func (s *Store) afterStopLocked(plan *casePlan) {
+	if !plan.wrote || plan.isNew {
+		return
+	}
+	n := 0
+	if s.st.Scan(caseNS(plan.caseID), msgKeyPre, func(string, []byte) error { n++; return nil }) == nil {
+		s.msgs[plan.caseID] = n
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -365,45 +366,158 @@ func (f *failingStorage) Update(fn func(*vault.Tx) error) error {
 }
 
 // TestFaultDiskFullMidLongCase stops the import of a case larger than one
-// write after its first part: the error says some of its messages are in
-// and the case is not merged; the case book does not show it, after the
-// import or after unlocking again; and importing again adds it whole.
+// write after its first part, on a full disk, and imports the bundle
+// again:
+//   - a case new here: the case book does not show it; importing again in
+//     the same session writes only what is missing and drops a message the
+//     bundle does not have; unlocking again instead destroys what was
+//     written, and importing again adds the case whole;
+//   - a case held here: the messages written are the case's own, a message
+//     added meanwhile takes none of their IDs, and importing again merges
+//     the rest without doubling any.
 func TestFaultDiskFullMidLongCase(t *testing.T) {
 	if testing.Short() {
 		t.Skip("writes 7 MB into two vaults")
 	}
 	tl := faultlog.Track(t, "disk", "full disk part-way through a case too large for one write",
-		"A case with more messages than one write of the vault holds is imported into a vault that fails its writes with the disk-full error after the first part: the error says that some of its messages are in and the case is not merged, the case book shows no case (also after unlocking again), and importing again adds the case with every message.")
-	tl.Run()
-	p := newPeers(t)
-	a, b := p.a, p.b
-	c := a.newCase(t, testIntake(a.clock.Now()))
-	n, _ := addLongCorrespondence(t, a, c)
-	bundle := send(t, a, []string{c.Code}, "Blair Sample")
-	s, err := OpenStore(&failingStorage{Storage: b.v, allow: 1}, b.clock.Now)
-	if err != nil {
-		t.Fatal(err)
+		"A case with more messages than one write of the vault holds is imported into a vault that fails its writes with the disk-full error after the first part, as a case new there and as one it holds: the error says how much is in; a new case stays out of the case book, importing again writes each message once and drops a leftover the bundle lacks, and unlocking instead destroys the part written; a held case keeps the messages written as its own, a message added meanwhile takes none of their IDs, and importing again merges the rest with no message doubled.")
+	// stop imports bundle into b through a store whose writes fail after
+	// the first, and returns that store, its storage and the error.
+	stop := func(t *testing.T, b *storeEnv, bundle []byte) (*Store, *failingStorage, *PartialImportError) {
+		t.Helper()
+		fs := &failingStorage{Storage: b.v, allow: 1}
+		s, err := OpenStore(fs, b.clock.Now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = s.ImportBundle(bytes.NewReader(bundle))
+		var partial *PartialImportError
+		if !errors.As(err, &partial) || partial.Imported != 0 || !partial.Begun || !errors.Is(err, vault.ErrNoSpace) {
+			t.Fatalf("import stopped after one part: got %v, want a PartialImportError with the case begun, wrapping ErrNoSpace", err)
+		}
+		return s, fs, partial
 	}
-	_, err = s.ImportBundle(bytes.NewReader(bundle))
-	var partial *PartialImportError
-	if !errors.As(err, &partial) || partial.Imported != 0 || !partial.Begun || !errors.Is(err, vault.ErrNoSpace) {
-		t.Fatalf("import stopped after one part: got %v, want a PartialImportError with the case begun, wrapping ErrNoSpace", err)
+	msgWrites := func(t *testing.T, v *vault.Vault, ns string) (creates, updates int) {
+		t.Helper()
+		audit, err := v.Audit()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range audit {
+			if strings.HasPrefix(e.Record, ns+"/"+msgKeyPre) {
+				switch e.Kind {
+				case "create":
+					creates++
+				case "update":
+					updates++
+				}
+			}
+		}
+		return creates, updates
 	}
-	if !strings.Contains(partial.Progress(), "some of its messages are in") {
-		t.Errorf("Progress %q does not say that some messages are in", partial.Progress())
-	}
-	if got := s.List(""); len(got) != 0 {
-		t.Errorf("after the stopped import the case book shows %d cases, want none", len(got))
-	}
-	if got := b.reopen(t).List(""); len(got) != 0 {
-		t.Errorf("unlocked again, the case book shows %d cases, want none", len(got))
-	}
-	if rep := receive(t, b, bundle); len(rep.Cases) != 1 || rep.Cases[0].Status != ImportAdded {
-		t.Fatalf("importing again: got %+v, want the case added", rep.Cases)
-	}
-	if msgs, err := b.s.Messages(c.Code); err != nil || len(msgs) != n {
-		t.Fatalf("b holds %d messages, %v; want %d", len(msgs), err, n)
-	}
+
+	t.Run("new here, same session", func(t *testing.T) {
+		tl.Run()
+		p := newPeers(t)
+		a, b := p.a, p.b
+		c := a.newCase(t, testIntake(a.clock.Now()))
+		n, _ := addLongCorrespondence(t, a, c)
+		bundle := send(t, a, []string{c.Code}, "Blair Sample")
+		s, fs, partial := stop(t, b, bundle)
+		if partial.Held {
+			t.Errorf("a case new here reported as held")
+		}
+		if got := s.List(""); len(got) != 0 {
+			t.Errorf("after the stopped import the case book shows %d cases, want none", len(got))
+		}
+		// A message an earlier bundle's stopped import left, which this
+		// bundle does not have.
+		if err := b.v.Update(func(tx *vault.Tx) error { return tx.Put(caseNS(c.ID), msgKeyPre+"m999", []byte(`{"id":"m999"}`)) }); err != nil {
+			t.Fatal(err)
+		}
+		fs.allow = 1 << 30
+		rep, err := s.ImportBundle(bytes.NewReader(bundle))
+		if err != nil || len(rep.Cases) != 1 || rep.Cases[0].Status != ImportAdded {
+			t.Fatalf("importing again: got %+v, %v; want the case added", rep, err)
+		}
+		if msgs, err := s.Messages(c.Code); err != nil || len(msgs) != n {
+			t.Fatalf("b holds %d messages, %v; want %d", len(msgs), err, n)
+		}
+		if creates, updates := msgWrites(t, b.v, caseNS(c.ID)); creates != n+1 || updates != 0 {
+			t.Errorf("message records created %d times and updated %d, want %d and 0: each of the bundle's written once, and the leftover", creates, updates, n+1)
+		}
+	})
+
+	t.Run("new here, unlocked again", func(t *testing.T) {
+		tl.Run()
+		p := newPeers(t)
+		a, b := p.a, p.b
+		c := a.newCase(t, testIntake(a.clock.Now()))
+		n, _ := addLongCorrespondence(t, a, c)
+		bundle := send(t, a, []string{c.Code}, "Blair Sample")
+		stop(t, b, bundle)
+		if got := b.reopen(t).List(""); len(got) != 0 {
+			t.Errorf("unlocked again, the case book shows %d cases, want none", len(got))
+		}
+		names, err := b.v.Namespaces()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if slices.Contains(names, caseNS(c.ID)) {
+			t.Errorf("unlocked again, the part of the case written is still in the vault")
+		}
+		if rep := receive(t, b, bundle); len(rep.Cases) != 1 || rep.Cases[0].Status != ImportAdded {
+			t.Fatalf("importing again: got %+v, want the case added", rep.Cases)
+		}
+		if msgs, err := b.s.Messages(c.Code); err != nil || len(msgs) != n {
+			t.Fatalf("b holds %d messages, %v; want %d", len(msgs), err, n)
+		}
+	})
+
+	t.Run("held here", func(t *testing.T) {
+		tl.Run()
+		p := newPeers(t)
+		a, b := p.a, p.b
+		c := a.newCase(t, testIntake(a.clock.Now()))
+		receive(t, b, send(t, a, []string{c.Code}, "Blair Sample"))
+		n, _ := addLongCorrespondence(t, a, c)
+		bundle := send(t, a, []string{c.Code}, "Blair Sample")
+		s, fs, partial := stop(t, b, bundle)
+		if !partial.Held {
+			t.Errorf("a case held here reported as new")
+		}
+		msgs, err := s.Messages(c.Code)
+		if err != nil || len(msgs) == 0 || len(msgs) >= n {
+			t.Fatalf("after the stopped import the case shows %d messages, %v; want some of %d", len(msgs), err, n)
+		}
+		written := len(msgs)
+		whole, err := s.Case(c.Code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range msgs {
+			if num, err := strconv.Atoi(strings.TrimLeft(m.ID, "abcdefghijklmnopqrstuvwxyz")); err != nil || num > whole.Seq {
+				t.Fatalf("message %s written, and the case's numbering at %d would give its ID to a new item", m.ID, whole.Seq)
+			}
+		}
+		fs.allow = 1 << 30
+		if _, err := s.AddMessage(c.Code, Message{PartyID: "p1", Direction: In, Text: "A reply added before importing again."}); err != nil {
+			t.Fatal(err)
+		}
+		if msgs, err := s.Messages(c.Code); err != nil || len(msgs) != written+1 {
+			t.Fatalf("after adding one the case shows %d messages, %v; want %d", len(msgs), err, written+1)
+		}
+		rep, err := s.ImportBundle(bytes.NewReader(bundle))
+		if err != nil || len(rep.Cases) != 1 || rep.Cases[0].Status != ImportMerged {
+			t.Fatalf("importing again: got %+v, %v; want the case merged", rep, err)
+		}
+		if msgs, err := s.Messages(c.Code); err != nil || len(msgs) != n+1 {
+			t.Fatalf("b holds %d messages, %v; want %d: the bundle's and the one added", len(msgs), err, n+1)
+		}
+		if rep, err := s.ImportBundle(bytes.NewReader(bundle)); err != nil || rep.Cases[0].Status != ImportUnchanged {
+			t.Errorf("a third import: got %+v, %v; want unchanged", rep, err)
+		}
+	})
 }
 
 func TestBundleSameBundleTwice(t *testing.T) {
@@ -974,8 +1088,10 @@ func TestPartialImportProgress(t *testing.T) {
 		want string
 	}{
 		{PartialImportError{Imported: 2, Total: 5}, "2 of the bundle's 5 cases, each of those whole"},
-		{PartialImportError{Imported: 2, Total: 5, Begun: true}, "2 of the bundle's 5 cases, each of those whole, and part of the next (some of its messages are in, the case itself not merged yet)"},
-		{PartialImportError{Imported: 0, Total: 3, Begun: true}, "part of the bundle's first case (some of its messages are in, the case itself not merged yet)"},
+		{PartialImportError{Imported: 2, Total: 5, Begun: true}, "2 of the bundle's 5 cases, each of those whole, and part of the next, which is not in your vault until the import is finished"},
+		{PartialImportError{Imported: 0, Total: 3, Begun: true}, "part of the bundle's first case, which is not in your vault until the import is finished"},
+		{PartialImportError{Imported: 2, Total: 5, Begun: true, Held: true}, "2 of the bundle's 5 cases, each of those whole, and some of the next case's new messages, which are in that case now"},
+		{PartialImportError{Imported: 0, Total: 3, Begun: true, Held: true}, "some of the new messages of the bundle's first case, which are in that case now"},
 	} {
 		if got := tt.e.Progress(); got != tt.want {
 			t.Errorf("%+v: got %q, want %q", tt.e, got, tt.want)

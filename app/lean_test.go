@@ -320,3 +320,43 @@ func TestAddedItemIsACopy(t *testing.T) {
 		})
 	}
 }
+
+// TestEmptyItemInVaultHandedOff checks that a case whose record in the
+// vault holds an empty (null) item is still handed off: the bundle
+// carries it without the item, and the recipient takes it.
+func TestEmptyItemInVaultHandedOff(t *testing.T) {
+	p := newPeers(t)
+	a, b := p.a, p.b
+	c := a.newCase(t, testIntake(a.clock.Now()))
+	var doc map[string]any
+	if err := json.Unmarshal(a.rawCase(t, c.ID), &doc); err != nil {
+		t.Fatal(err)
+	}
+	doc["conflicts"] = []any{nil}
+	raw, err := json.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.v.Update(func(tx *vault.Tx) error { return tx.Put(caseNS(c.ID), caseKey, raw) }); err != nil {
+		t.Fatal(err)
+	}
+	a.reopen(t)
+	rep := receive(t, b, send(t, a, []string{c.Code}, "Blair Sample"))
+	if len(rep.Cases) != 1 || rep.Cases[0].Status != ImportAdded {
+		t.Fatalf("got %+v, want the case added", rep.Cases)
+	}
+	var got Case
+	if err := json.Unmarshal(b.rawCase(t, c.ID), &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.hasEmptyItem() {
+		t.Errorf("the recipient's case holds an empty item")
+	}
+	// And back: the sender merges the recipient's version.
+	if _, err := b.s.AddNote(c.Code, "A note from the recipient.", Visibility{}); err != nil {
+		t.Fatal(err)
+	}
+	if rep := receive(t, a, send(t, b, []string{c.Code}, "Alex Example")); len(rep.Cases) != 1 || rep.Cases[0].Status != ImportMerged {
+		t.Fatalf("back: got %+v, want the case merged", rep.Cases)
+	}
+}

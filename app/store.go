@@ -109,9 +109,18 @@ func OpenStore(st Storage, now func() time.Time) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list cases: %w", err)
 	}
-	cases, err := s.loadCases(names)
+	cases, stopped, err := s.loadCases(names)
 	if err != nil {
 		return nil, err
+	}
+	if len(stopped) > 0 {
+		// Namespaces of cases whose import stopped part-way and was not
+		// finished before the vault was locked (see pendingKey): some of
+		// a case's messages that nothing shows, and that no retention
+		// period would ever destroy. Importing the bundle again writes
+		// the case whole. A failure (a full disk) leaves them for the
+		// next unlock.
+		_ = st.DestroyNamespaces(stopped...)
 	}
 	for _, c := range cases {
 		if c != nil {
@@ -127,15 +136,17 @@ func OpenStore(st Storage, now func() time.Time) (*Store, error) {
 
 // loadCases reads the case record of every case namespace among names, on
 // every CPU: reading and decoding ten thousand cases is most of unlocking.
-// A namespace without a case record gives nil.
-func (s *Store) loadCases(names []string) ([]*Case, error) {
+// A namespace without a case record gives nil, and is listed in stopped
+// when it is marked as the namespace of an import that stopped part-way.
+func (s *Store) loadCases(names []string) (cases []*Case, stopped []string, err error) {
 	var todo []string
 	for _, ns := range names {
 		if strings.HasPrefix(ns, caseNSPre) {
 			todo = append(todo, ns)
 		}
 	}
-	cases := make([]*Case, len(todo))
+	cases = make([]*Case, len(todo))
+	marked := make([]bool, len(todo))
 	errs := make([]error, len(todo))
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -150,6 +161,8 @@ func (s *Store) loadCases(names []string) ([]*Case, error) {
 				err := s.loadJSON(todo[i], caseKey, c)
 				switch {
 				case errors.Is(err, vault.ErrNotFound):
+					_, perr := s.st.Get(todo[i], pendingKey)
+					marked[i] = perr == nil
 				case err != nil:
 					errs[i] = err
 					next.Store(int64(len(todo))) // stop the others
@@ -162,12 +175,15 @@ func (s *Store) loadCases(names []string) ([]*Case, error) {
 		})
 	}
 	wg.Wait()
-	for _, err := range errs {
+	for i, err := range errs {
 		if err != nil {
-			return nil, err
+			return nil, nil, err
+		}
+		if marked[i] {
+			stopped = append(stopped, todo[i])
 		}
 	}
-	return cases, nil
+	return cases, stopped, nil
 }
 
 func (s *Store) loadJSON(ns, key string, v any) error {

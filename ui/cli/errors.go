@@ -34,8 +34,12 @@ func describe(err error, vaultDir string) (string, int) {
 		if isDiskFull(partial.Err) {
 			return fmt.Sprintf("The disk is full: the import stopped after %s; free some space and import the bundle again, which takes only what is missing.", partial.Progress()), ExitError
 		}
+		which := "the next case"
+		if partial.Begun {
+			which = "that case"
+		}
 		if errors.Is(partial.Err, vault.ErrTooBig) {
-			return fmt.Sprintf("The import stopped after %s: the next case is more than the vault takes in one write (%s, attachments over 64 KiB aside).", partial.Progress(), app.FormatSize(vault.MaxWrite)), ExitError
+			return fmt.Sprintf("The import stopped after %s: %s is more than the vault takes in one write (%s, attachments over 64 KiB aside).", partial.Progress(), which, app.FormatSize(vault.MaxWrite)), ExitError
 		}
 		msg, code := describe(partial.Err, vaultDir)
 		return fmt.Sprintf("The import stopped after %s (%s); import the bundle again to take the rest.", partial.Progress(), strings.TrimSuffix(msg, ".")), code

@@ -38,7 +38,7 @@ func TestDescribeDiskFull(t *testing.T) {
 		t.Errorf("partial import on a full disk: got %q, want it to begin %q and not claim nothing changed", msg, want)
 	}
 	msg, _ = describe(&app.PartialImportError{Imported: 0, Total: 1, Begun: true, Err: fmt.Errorf("%w: %w", vault.ErrNoSpace, syscall.ENOSPC)}, "/vault")
-	if want := "The disk is full: the import stopped after part of the bundle's first case (some of its messages are in, the case itself not merged yet)"; !strings.HasPrefix(msg, want) || strings.Contains(msg, "nothing was changed") {
+	if want := "The disk is full: the import stopped after part of the bundle's first case, which is not in your vault until the import is finished"; !strings.HasPrefix(msg, want) || strings.Contains(msg, "nothing was changed") {
 		t.Errorf("import stopped part-way through a long case on a full disk: got %q, want it to begin %q and not claim nothing changed", msg, want)
 	}
 	msg, _ = describe(&app.PartialImportError{Imported: 2, Total: 3, Err: vault.ErrInUse}, "/vault")

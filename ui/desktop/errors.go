@@ -35,8 +35,12 @@ func describe(err error) string {
 		if isDiskFull(partial.Err) {
 			return fmt.Sprintf("The disk is full: the import stopped after %s. Free some space and import the bundle again; it takes only what is missing.", partial.Progress())
 		}
+		which := "the next case"
+		if partial.Begun {
+			which = "that case"
+		}
 		if errors.Is(partial.Err, vault.ErrTooBig) {
-			return fmt.Sprintf("The import stopped after %s: the next case is more than the vault takes in one write (%s, attachments over 64 KiB aside).", partial.Progress(), app.FormatSize(vault.MaxWrite))
+			return fmt.Sprintf("The import stopped after %s: %s is more than the vault takes in one write (%s, attachments over 64 KiB aside).", partial.Progress(), which, app.FormatSize(vault.MaxWrite))
 		}
 		return fmt.Sprintf("The import stopped after %s: %s Import the bundle again to take the rest.", partial.Progress(), describe(partial.Err))
 	case errors.Is(err, vault.ErrWrongPassphrase):
