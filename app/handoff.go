@@ -1090,10 +1090,10 @@ const partBudget = vault.MaxWrite / 2
 // a namespace still marked (dropStoppedImports).
 const pendingKey = syncKeyPre + "pending"
 
-// parts splits a merge too large for one write: the message records it
-// puts, in groups of at most partBudget, to be written before the rest.
-// Each message record is whole on its own. It returns nil when the whole
-// merge fits in one write.
+// parts splits a merge too large for one write: the message and
+// attachment records it puts, in groups of at most partBudget, to be
+// written before the rest. Each such record is whole on its own. It
+// returns nil when the whole merge fits in one write.
 func (p *casePlan) parts(ns string) [][]string {
 	total := 0
 	for k, v := range p.put {
@@ -1105,8 +1105,10 @@ func (p *casePlan) parts(ns string) [][]string {
 	var parts [][]string
 	var cur []string
 	size := 0
+	// Attachments sort before messages, so that a message written in a
+	// part has its attachments already in.
 	for _, k := range slices.Sorted(maps.Keys(p.put)) {
-		if !strings.HasPrefix(k, msgKeyPre) {
+		if !strings.HasPrefix(k, attKeyPre) && !strings.HasPrefix(k, msgKeyPre) {
 			continue
 		}
 		c := vault.PutCost(ns, k, len(p.put[k]))
@@ -1129,11 +1131,11 @@ func (p *casePlan) parts(ns string) [][]string {
 // a case new to this vault, nothing shows those messages until the case
 // record, written last, is in; an import stopped between them leaves the
 // namespace marked (pendingKey), and importing again writes only what is
-// missing (fitLeftoversLocked). For a case this vault holds, each part
-// also stores its messages' identities and raises the case's numbering
-// past their IDs, so that the messages written are the case's own from
-// then on: shown with it, never given to another item, and recognized by
-// the next import.
+// missing (fitLeftoversLocked). For a case this vault holds, a first
+// small write stores the identities of the items the merge brings and
+// raises the case's numbering past their IDs, so that the messages
+// written are the case's own from then on: shown with it, their IDs never
+// given to another item, and recognized by the next import.
 func (s *Store) applyPlanLocked(in *incoming, plan *casePlan, first bool) error {
 	if plan.skip {
 		return nil
@@ -1161,7 +1163,29 @@ func (s *Store) applyPlanLocked(in *incoming, plan *casePlan, first bool) error 
 			tx.Record("bundle.import", fmt.Sprintf("bundle %s from %s: %d cases", in.header.ID, in.sender.ID, len(in.header.Cases)))
 		}
 	}
-	for i, part := range plan.parts(ns) {
+	parts := plan.parts(ns)
+	if len(parts) > 0 && !plan.isNew {
+		// Before any message: the identities of every item the merge
+		// brings, and the case's numbering past their IDs, so that the
+		// messages written, and what they refer to, keep their IDs
+		// however the import goes on.
+		err := s.st.Update(func(tx *vault.Tx) error {
+			recordImport(tx)
+			if err := addItemsTx(tx, ns, plan.newItem); err != nil {
+				return err
+			}
+			if err := raiseSeqTx(tx, ns, plan.c.Seq); err != nil {
+				return err
+			}
+			tx.Record("bundle.merge.part", ns+": identities")
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		first = false
+	}
+	for i, part := range parts {
 		err := s.st.Update(func(tx *vault.Tx) error {
 			recordImport(tx)
 			for _, k := range part {
@@ -1169,31 +1193,9 @@ func (s *Store) applyPlanLocked(in *incoming, plan *casePlan, first bool) error 
 					return err
 				}
 			}
-			switch {
-			case plan.isNew && i == 0:
+			if plan.isNew && i == 0 {
 				if err := putJSON(tx, ns, pendingKey, in.header.ID); err != nil {
 					return err
-				}
-			case !plan.isNew:
-				// The identities of the items in these records: each
-				// message's own, and any it holds.
-				shorts := map[string]bool{}
-				for _, k := range part {
-					collectItems(map[string]*record{k: newRecord(k, plan.put[k])}, shorts)
-				}
-				ids := map[string]string{}
-				for short := range shorts {
-					if uid, ok := plan.newItem[short]; ok {
-						ids[short] = uid
-					}
-				}
-				if err := addItemsTx(tx, ns, ids); err != nil {
-					return err
-				}
-				if i == 0 {
-					if err := raiseSeqTx(tx, ns, plan.c.Seq); err != nil {
-						return err
-					}
 				}
 			}
 			tx.Record("bundle.merge.part", fmt.Sprintf("%s: messages, part %d", ns, i+1))
@@ -1303,14 +1305,22 @@ func raiseSeqTx(tx *vault.Tx, ns string, seq int) error {
 }
 
 // fitLeftoversLocked fits the merge of a case new to this vault to what an
-// import of it that stopped part-way left in its namespace: a record there
-// as the bundle has it is not written again, and one the bundle does not
-// have is deleted, so that the case holds the bundle's records and no
-// others. The caller holds s.mu.
+// import of it that stopped part-way left in its namespace (marked with
+// pendingKey): a record there as the bundle has it is not written again,
+// and one the bundle does not have is deleted, so that the case holds the
+// bundle's records and no others. Records in an unmarked namespace are a
+// case whose case record is missing: damage, refused. The caller holds
+// s.mu.
 func (s *Store) fitLeftoversLocked(plan *casePlan) error {
-	records, _, err := s.caseRecords(plan.caseID)
+	records, sync, err := s.caseRecords(plan.caseID)
 	if err != nil {
 		return err
+	}
+	if _, marked := sync[pendingKey]; len(records) > 0 && !marked {
+		// Records of a case not in the case book, and not left by an
+		// import: its case record is gone. Writing over them would lose
+		// what only this vault had.
+		return &vault.CorruptError{Record: caseNS(plan.caseID) + "/" + caseKey, Err: errors.New("the case record is missing")}
 	}
 	for k, v := range records {
 		switch put, ok := plan.put[k]; {

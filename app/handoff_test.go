@@ -382,10 +382,10 @@ func TestFaultDiskFullMidLongCase(t *testing.T) {
 	tl := faultlog.Track(t, "disk", "full disk part-way through a case too large for one write",
 		"A case with more messages than one write of the vault holds is imported into a vault that fails its writes with the disk-full error after the first part, as a case new there and as one it holds: the error says how much is in; a new case stays out of the case book, importing again writes each message once and drops a leftover the bundle lacks, and unlocking instead destroys the part written; a held case keeps the messages written as its own, a message added meanwhile takes none of their IDs, and importing again merges the rest with no message doubled.")
 	// stop imports bundle into b through a store whose writes fail after
-	// the first, and returns that store, its storage and the error.
-	stop := func(t *testing.T, b *storeEnv, bundle []byte) (*Store, *failingStorage, *PartialImportError) {
+	// the first allow, and returns that store, its storage and the error.
+	stop := func(t *testing.T, b *storeEnv, bundle []byte, allow int) (*Store, *failingStorage, *PartialImportError) {
 		t.Helper()
-		fs := &failingStorage{Storage: b.v, allow: 1}
+		fs := &failingStorage{Storage: b.v, allow: allow}
 		s, err := OpenStore(fs, b.clock.Now)
 		if err != nil {
 			t.Fatal(err)
@@ -423,7 +423,7 @@ func TestFaultDiskFullMidLongCase(t *testing.T) {
 		c := a.newCase(t, testIntake(a.clock.Now()))
 		n, _ := addLongCorrespondence(t, a, c)
 		bundle := send(t, a, []string{c.Code}, "Blair Sample")
-		s, fs, partial := stop(t, b, bundle)
+		s, fs, partial := stop(t, b, bundle, 1) // the first part
 		if partial.Held {
 			t.Errorf("a case new here reported as held")
 		}
@@ -446,6 +446,12 @@ func TestFaultDiskFullMidLongCase(t *testing.T) {
 		if creates, updates := msgWrites(t, b.v, caseNS(c.ID)); creates != n+1 || updates != 0 {
 			t.Errorf("message records created %d times and updated %d, want %d and 0: each of the bundle's written once, and the leftover", creates, updates, n+1)
 		}
+		if _, err := b.v.Get(caseNS(c.ID), pendingKey); !errors.Is(err, vault.ErrNotFound) {
+			t.Errorf("after the import finished, the mark of a stopped one: %v", err)
+		}
+		if got := b.reopen(t).List(""); len(got) != 1 {
+			t.Errorf("unlocked again, the case book shows %d cases, want the one imported", len(got))
+		}
 	})
 
 	t.Run("new here, unlocked again", func(t *testing.T) {
@@ -455,7 +461,7 @@ func TestFaultDiskFullMidLongCase(t *testing.T) {
 		c := a.newCase(t, testIntake(a.clock.Now()))
 		n, _ := addLongCorrespondence(t, a, c)
 		bundle := send(t, a, []string{c.Code}, "Blair Sample")
-		stop(t, b, bundle)
+		stop(t, b, bundle, 1) // the first part
 		if got := b.reopen(t).List(""); len(got) != 0 {
 			t.Errorf("unlocked again, the case book shows %d cases, want none", len(got))
 		}
@@ -480,15 +486,20 @@ func TestFaultDiskFullMidLongCase(t *testing.T) {
 		a, b := p.a, p.b
 		c := a.newCase(t, testIntake(a.clock.Now()))
 		receive(t, b, send(t, a, []string{c.Code}, "Blair Sample"))
+		// A message of b's own first, whose ID a's first message also
+		// takes: the import renames a's.
+		if _, err := b.s.AddMessage(c.Code, Message{PartyID: "p1", Direction: Out, Text: "Blair's reply, before a's long thread arrives."}); err != nil {
+			t.Fatal(err)
+		}
 		n, _ := addLongCorrespondence(t, a, c)
 		bundle := send(t, a, []string{c.Code}, "Blair Sample")
-		s, fs, partial := stop(t, b, bundle)
+		s, fs, partial := stop(t, b, bundle, 2) // the identities and the first part
 		if !partial.Held {
 			t.Errorf("a case held here reported as new")
 		}
 		msgs, err := s.Messages(c.Code)
-		if err != nil || len(msgs) == 0 || len(msgs) >= n {
-			t.Fatalf("after the stopped import the case shows %d messages, %v; want some of %d", len(msgs), err, n)
+		if err != nil || len(msgs) <= 1 || len(msgs) >= n+1 {
+			t.Fatalf("after the stopped import the case shows %d messages, %v; want b's and some of a's %d", len(msgs), err, n)
 		}
 		written := len(msgs)
 		whole, err := s.Case(c.Code)
@@ -511,8 +522,18 @@ func TestFaultDiskFullMidLongCase(t *testing.T) {
 		if err != nil || len(rep.Cases) != 1 || rep.Cases[0].Status != ImportMerged {
 			t.Fatalf("importing again: got %+v, %v; want the case merged", rep, err)
 		}
-		if msgs, err := s.Messages(c.Code); err != nil || len(msgs) != n+1 {
-			t.Fatalf("b holds %d messages, %v; want %d: the bundle's and the one added", len(msgs), err, n+1)
+		msgs, err = s.Messages(c.Code)
+		if err != nil || len(msgs) != n+2 {
+			t.Fatalf("b holds %d messages, %v; want %d: the bundle's and b's two", len(msgs), err, n+2)
+		}
+		whole, err = s.Case(c.Code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range msgs {
+			if whole.Party(m.PartyID) == nil {
+				t.Errorf("message %s is from party %q, which the case does not have", m.ID, m.PartyID)
+			}
 		}
 		if rep, err := s.ImportBundle(bytes.NewReader(bundle)); err != nil || rep.Cases[0].Status != ImportUnchanged {
 			t.Errorf("a third import: got %+v, %v; want unchanged", rep, err)
@@ -1096,5 +1117,64 @@ func TestPartialImportProgress(t *testing.T) {
 		if got := tt.e.Progress(); got != tt.want {
 			t.Errorf("%+v: got %q, want %q", tt.e, got, tt.want)
 		}
+	}
+}
+
+// TestImportOverMissingCaseRecord imports a case whose namespace here
+// holds records but whose case record is gone (damage): the import is
+// refused as damage, and nothing of what only this vault had is touched.
+func TestImportOverMissingCaseRecord(t *testing.T) {
+	p := newPeers(t)
+	a, b := p.a, p.b
+	c := a.newCase(t, testIntake(a.clock.Now()))
+	bundle := send(t, a, []string{c.Code}, "Blair Sample")
+	receive(t, b, bundle)
+	if _, err := b.s.AddMessage(c.Code, Message{PartyID: "p1", Direction: In, Text: "Only b has this message."}); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.v.Update(func(tx *vault.Tx) error { return tx.Delete(caseNS(c.ID), caseKey) }); err != nil {
+		t.Fatal(err)
+	}
+	s := b.reopen(t)
+	before := contents(t, b.v)
+	if _, err := s.ImportBundle(bytes.NewReader(bundle)); !errors.Is(err, vault.ErrCorrupt) {
+		t.Fatalf("import over a case whose record is missing: got %v, want ErrCorrupt", err)
+	}
+	sameContents(t, "a refused import over a missing case record", before, contents(t, b.v))
+}
+
+// TestPartsAttachmentsFirst checks that a case split over several writes
+// has its attachments written before the messages that list them, and
+// nothing but messages and attachments before its last write.
+func TestPartsAttachmentsFirst(t *testing.T) {
+	plan := &casePlan{put: map[string][]byte{caseKey: []byte("{}"), itemsKey: []byte("{}")}}
+	big := bytes.Repeat([]byte("x"), 30<<10)
+	for i := range 200 {
+		plan.put[fmt.Sprintf("%s%d", msgKeyPre, i)] = big
+		plan.put[fmt.Sprintf("%s%d", attKeyPre, i)] = big
+	}
+	parts := plan.parts(caseNS("c1"))
+	if len(parts) < 2 {
+		t.Fatalf("%d parts, want several", len(parts))
+	}
+	seenMsg := false
+	n := 0
+	for _, part := range parts {
+		for _, k := range part {
+			n++
+			switch {
+			case strings.HasPrefix(k, msgKeyPre):
+				seenMsg = true
+			case strings.HasPrefix(k, attKeyPre):
+				if seenMsg {
+					t.Fatalf("attachment %s after a message", k)
+				}
+			default:
+				t.Errorf("%s in a part", k)
+			}
+		}
+	}
+	if n != 400 {
+		t.Errorf("%d records in the parts, want the 400 messages and attachments", n)
 	}
 }

@@ -113,15 +113,6 @@ func OpenStore(st Storage, now func() time.Time) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(stopped) > 0 {
-		// Namespaces of cases whose import stopped part-way and was not
-		// finished before the vault was locked (see pendingKey): some of
-		// a case's messages that nothing shows, and that no retention
-		// period would ever destroy. Importing the bundle again writes
-		// the case whole. A failure (a full disk) leaves them for the
-		// next unlock.
-		_ = st.DestroyNamespaces(stopped...)
-	}
 	for _, c := range cases {
 		if c != nil {
 			s.cases[c.ID] = c
@@ -130,6 +121,15 @@ func OpenStore(st Storage, now func() time.Time) (*Store, error) {
 	}
 	if m := s.roster.Member(s.roster.Me); m != nil {
 		st.SetActor(m.Name)
+	}
+	if len(stopped) > 0 {
+		// Namespaces of cases whose import stopped part-way and was not
+		// finished before the vault was locked (see pendingKey): some of
+		// a case's messages that nothing shows, and that no retention
+		// period would ever destroy. Importing the bundle again writes
+		// the case whole. A failure (a full disk) leaves them for the
+		// next unlock.
+		_ = st.DestroyNamespaces(stopped...)
 	}
 	return s, nil
 }
