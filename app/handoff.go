@@ -486,14 +486,8 @@ func (s *Store) recordExport(o *Outgoing) error {
 func keepBase(tx *vault.Tx, caseID, version string, records []bundleRecord, now time.Time) error {
 	ns := caseNS(caseID)
 	var bases []baseRef
-	switch b, err := tx.Get(ns, basesKey); {
-	case errors.Is(err, vault.ErrNotFound):
-	case err != nil:
+	if err := getJSONTx(tx, ns, basesKey, &bases); err != nil {
 		return err
-	default:
-		if json.Unmarshal(b, &bases) != nil {
-			return &vault.CorruptError{Record: ns + "/" + basesKey, Err: errors.New("unreadable record")}
-		}
 	}
 	if len(bases) > 0 && bases[0].Version == version {
 		return nil
@@ -1272,14 +1266,8 @@ func addItemsTx(tx *vault.Tx, ns string, ids map[string]string) error {
 		return nil
 	}
 	stored := map[string]string{}
-	switch b, err := tx.Get(ns, itemsKey); {
-	case errors.Is(err, vault.ErrNotFound):
-	case err != nil:
+	if err := getJSONTx(tx, ns, itemsKey, &stored); err != nil {
 		return err
-	default:
-		if json.Unmarshal(b, &stored) != nil {
-			return &vault.CorruptError{Record: ns + "/" + itemsKey, Err: errors.New("unreadable record")}
-		}
 	}
 	maps.Copy(stored, ids)
 	return putJSON(tx, ns, itemsKey, stored)

@@ -416,13 +416,19 @@ func TestFaultDiskFullMidLongCase(t *testing.T) {
 		return creates, updates
 	}
 
+	// longCaseBundle gives a bundle of a long case new to b, with the case
+	// and its number of messages.
+	longCaseBundle := func(t *testing.T) (b *storeEnv, c *Case, n int, bundle []byte) {
+		t.Helper()
+		p := newPeers(t)
+		c = p.a.newCase(t, testIntake(p.a.clock.Now()))
+		n, _ = addLongCorrespondence(t, p.a, c)
+		return p.b, c, n, send(t, p.a, []string{c.Code}, "Blair Sample")
+	}
+
 	t.Run("new here, same session", func(t *testing.T) {
 		tl.Run()
-		p := newPeers(t)
-		a, b := p.a, p.b
-		c := a.newCase(t, testIntake(a.clock.Now()))
-		n, _ := addLongCorrespondence(t, a, c)
-		bundle := send(t, a, []string{c.Code}, "Blair Sample")
+		b, c, n, bundle := longCaseBundle(t)
 		s, fs, partial := stop(t, b, bundle, 1) // the first part
 		if partial.Held {
 			t.Errorf("a case new here reported as held")
@@ -456,11 +462,7 @@ func TestFaultDiskFullMidLongCase(t *testing.T) {
 
 	t.Run("new here, unlocked again", func(t *testing.T) {
 		tl.Run()
-		p := newPeers(t)
-		a, b := p.a, p.b
-		c := a.newCase(t, testIntake(a.clock.Now()))
-		n, _ := addLongCorrespondence(t, a, c)
-		bundle := send(t, a, []string{c.Code}, "Blair Sample")
+		b, c, n, bundle := longCaseBundle(t)
 		stop(t, b, bundle, 1) // the first part
 		if got := b.reopen(t).List(""); len(got) != 0 {
 			t.Errorf("unlocked again, the case book shows %d cases, want none", len(got))
