@@ -1086,11 +1086,23 @@ const pendingKey = syncKeyPre + "pending"
 
 // parts splits a merge too large for one write: the message and
 // attachment records it puts, in groups of at most partBudget, to be
-// written before the rest. Each such record is whole on its own. It
-// returns nil when the whole merge fits in one write.
+// written before the rest (see writeParts). Attachments sort before
+// messages, so that a message written in a part has its attachments in.
 func (p *casePlan) parts(ns string) [][]string {
-	total := 0
-	for k, v := range p.put {
+	return writeParts(ns, p.put, 0, func(k string) bool {
+		return strings.HasPrefix(k, attKeyPre) || strings.HasPrefix(k, msgKeyPre)
+	})
+}
+
+// writeParts splits a change too large for one write: of the records in
+// put, those early says may go first, in sorted groups of at most
+// partBudget, to be written before the rest (rest is what the change
+// writes besides put, as PutCost counts it). Each such record must be
+// whole on its own. It returns nil when the whole change fits in one
+// write.
+func writeParts(ns string, put map[string][]byte, rest int, early func(key string) bool) [][]string {
+	total := rest
+	for k, v := range put {
 		total += vault.PutCost(ns, k, len(v))
 	}
 	if total <= partBudget {
@@ -1099,13 +1111,11 @@ func (p *casePlan) parts(ns string) [][]string {
 	var parts [][]string
 	var cur []string
 	size := 0
-	// Attachments sort before messages, so that a message written in a
-	// part has its attachments already in.
-	for _, k := range slices.Sorted(maps.Keys(p.put)) {
-		if !strings.HasPrefix(k, attKeyPre) && !strings.HasPrefix(k, msgKeyPre) {
+	for _, k := range slices.Sorted(maps.Keys(put)) {
+		if !early(k) {
 			continue
 		}
-		c := vault.PutCost(ns, k, len(p.put[k]))
+		c := vault.PutCost(ns, k, len(put[k]))
 		if len(cur) > 0 && size+c > partBudget {
 			parts, cur, size = append(parts, cur), nil, 0
 		}

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -457,6 +458,36 @@ func (s *Store) changeMail(code string, fn func(c *Case, ctx Context, msgs []*Me
 		return nil, err
 	}
 	ns := caseNS(c.ID)
+	// A message whose attachments are more than one write holds (many
+	// small pictures: one over 64 KiB counts a few bytes) has its
+	// attachments written first, in as many writes as they take. Until
+	// the message is written they are listed nowhere; if it never is,
+	// they go with the case when it is expunged (and an attachment given
+	// the same ID, as the same message imported again with nothing added
+	// meanwhile gives them, writes over one).
+	rest := 0
+	for k, v := range map[string]any{caseKey: c, msgKeyPre: ch.msgs} {
+		if b, err := json.Marshal(v); err == nil {
+			rest += vault.PutCost(ns, k, len(b))
+		}
+	}
+	for i, part := range writeParts(ns, ch.blobs, rest, func(string) bool { return true }) {
+		err := s.st.Update(func(tx *vault.Tx) error {
+			for _, k := range part {
+				if err := tx.Put(ns, k, ch.blobs[k]); err != nil {
+					return err
+				}
+			}
+			tx.Record("mail.part", fmt.Sprintf("%s: attachments, part %d", ns, i+1))
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		for _, k := range part {
+			delete(ch.blobs, k)
+		}
+	}
 	err = s.st.Update(func(tx *vault.Tx) error {
 		if err := putJSON(tx, ns, caseKey, c); err != nil {
 			return err

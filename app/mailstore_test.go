@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"casebook/vault"
 )
 
 // mailIntake is a report whose people write from the addresses of the
@@ -453,6 +455,47 @@ func TestFormatSize(t *testing.T) {
 	for n, want := range map[int64]string{0: "0 bytes", 1023: "1023 bytes", 1024: "1.0 KiB", 14540: "14.2 KiB", 3 << 20: "3.0 MiB"} {
 		if got := FormatSize(n); got != want {
 			t.Errorf("FormatSize(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
+
+// TestImportMailManySmallAttachments imports a message with more small
+// attachments (each under 64 KiB, so each counted whole) than one write of
+// the vault holds: it is stored, in several writes, and every attachment
+// reads back.
+func TestImportMailManySmallAttachments(t *testing.T) {
+	e, c := newMailEnv(t)
+	m := parseSample(t, "plain-utf8.eml")
+	n := vault.MaxWrite/(60<<10) + 20
+	for i := range n {
+		m.Attachments = append(m.Attachments, MailAttachment{Name: fmt.Sprintf("screenshot-%d.png", i), Type: "image/png",
+			Data: bytes.Repeat([]byte{byte(i), byte(i >> 8), 7, 9}, 60<<10/4)})
+	}
+	got, err := e.s.ImportMail(c.Code, m, "")
+	if err != nil {
+		t.Fatalf("%d attachments of 60 KiB: %v", n, err)
+	}
+	audit, err := e.v.Audit()
+	if err != nil {
+		t.Fatal(err)
+	}
+	parts := 0
+	for _, a := range audit {
+		if a.Kind == "mail.part" {
+			parts++
+		}
+	}
+	if parts < 2 {
+		t.Errorf("the attachments went in %d writes before the message, want at least 2", parts)
+	}
+	s := e.reopen(t)
+	if len(got.Attachments) != n {
+		t.Fatalf("%d attachments listed, want %d", len(got.Attachments), n)
+	}
+	for i, ref := range got.Attachments {
+		_, data, err := s.Attachment(c.Code, ref.ID)
+		if err != nil || !bytes.Equal(data, m.Attachments[i].Data) {
+			t.Errorf("%s: %d bytes, %v; want attachment %d back", ref.ID, len(data), err, i)
 		}
 	}
 }
