@@ -314,17 +314,7 @@ func TestBundleLongCase(t *testing.T) {
 			if !strings.HasPrefix(msgs[n-1].Text, fmt.Sprintf("Reply %d\n", n-1)) || !strings.HasSuffix(msgs[n-1].Text, quoted) {
 				t.Error("the last message arrived altered")
 			}
-			audit, err := b.v.Audit()
-			if err != nil {
-				t.Fatal(err)
-			}
-			parts := 0
-			for _, e := range audit {
-				if e.Kind == "bundle.merge.part" {
-					parts++
-				}
-			}
-			if parts < 2 {
+			if parts := auditCount(t, b.v, "bundle.merge.part"); parts < 2 {
 				t.Errorf("the case was merged with %d parts before the last write, want at least 2", parts)
 			}
 			before := contents(t, b.v)
@@ -1179,4 +1169,20 @@ func TestPartsAttachmentsFirst(t *testing.T) {
 	if n != 400 {
 		t.Errorf("%d records in the parts, want the 400 messages and attachments", n)
 	}
+}
+
+// auditCount counts the entries of one kind in a vault's audit log.
+func auditCount(t *testing.T, v *vault.Vault, kind string) int {
+	t.Helper()
+	audit, err := v.Audit()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, e := range audit {
+		if e.Kind == kind {
+			n++
+		}
+	}
+	return n
 }

@@ -475,17 +475,7 @@ func TestImportMailManySmallAttachments(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%d attachments of 60 KiB: %v", n, err)
 	}
-	audit, err := e.v.Audit()
-	if err != nil {
-		t.Fatal(err)
-	}
-	parts := 0
-	for _, a := range audit {
-		if a.Kind == "mail.part" {
-			parts++
-		}
-	}
-	if parts < 2 {
+	if parts := auditCount(t, e.v, "mail.part"); parts < 2 {
 		t.Errorf("the attachments went in %d writes before the message, want at least 2", parts)
 	}
 	s := e.reopen(t)
