@@ -643,7 +643,8 @@ func (r *ImportReport) Conflicts() int {
 // field differently, this vault's version stays and a conflict is kept for
 // the member to settle (MergeConflicts, ResolveConflict). A case this
 // member has a hard conflict of interest on, or that was expunged here, is
-// skipped. Each case is merged in one atomic write; importing the same
+// skipped. Each case is merged in one atomic write, or, when it is too
+// large for one, in several (see applyPlanLocked); importing the same
 // bundle again changes no case. The audit log records the import.
 func (s *Store) ImportBundle(r io.Reader) (*ImportReport, error) {
 	id, found, err := s.loadIdentity()
@@ -1081,7 +1082,7 @@ const partBudget = vault.MaxWrite / 2
 // pendingKey marks the namespace of a case new to this vault whose import
 // stopped part-way: it holds some of the case's messages and no case
 // record yet. The case's last write deletes it; the next unlock destroys
-// a namespace still marked (dropStoppedImports).
+// a namespace still marked (OpenStore).
 const pendingKey = syncKeyPre + "pending"
 
 // parts splits a merge too large for one write: the message and
@@ -1130,12 +1131,12 @@ func writeParts(ns string, put map[string][]byte, rest int, early func(key strin
 // applyPlanLocked writes one case's merge in one atomic change and makes
 // it current. The caller holds s.mu.
 //
-// A case too large for one write has its new and changed messages written
-// first, in as many writes as they take (parts), and the rest in one. For
-// a case new to this vault, nothing shows those messages until the case
-// record, written last, is in; an import stopped between them leaves the
-// namespace marked (pendingKey), and importing again writes only what is
-// missing (fitLeftoversLocked). For a case this vault holds, a first
+// A case too large for one write has its new and changed attachments and
+// messages written first, in as many writes as they take (parts), and the
+// rest in one. For a case new to this vault, nothing shows them until the
+// case record, written last, is in; an import stopped between them leaves
+// the namespace marked (pendingKey), and importing again writes only what
+// is missing (fitLeftoversLocked). For a case this vault holds, a first
 // small write stores the identities of the items the merge brings and
 // raises the case's numbering past their IDs, so that the messages
 // written are the case's own from then on: shown with it, their IDs never
