@@ -31,22 +31,12 @@ trap cleanup EXIT
 pass="idle measure lantern harbor meadow"
 export LANG=C.UTF-8
 
-Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
-pids+=($!)
-export DISPLAY=$display
-for _ in $(seq 50); do xdotool getdisplaygeometry >/dev/null 2>&1 && break; sleep 0.1; done
+# shellcheck source=scripts/xvfb.sh
+. scripts/xvfb.sh
+start_xvfb
 
-window() {
-	for _ in $(seq 150); do
-		if w=$(xdotool search --onlyvisible --name '^Casebook$' 2>/dev/null | head -n1) && [ -n "$w" ]; then
-			echo "$w"
-			return
-		fi
-		sleep 0.2
-	done
-	echo "idle-rss: the Casebook window did not appear" >&2
-	exit 1
-}
+# window waits for the app's visible window and prints its ID.
+window() { casebook_window 150 idle-rss; }
 
 # cpu prints the process's user+system time in clock ticks.
 cpu() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }

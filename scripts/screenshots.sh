@@ -30,23 +30,12 @@ case_gathering=$(first_code gathering)
 case_resolution=$(first_code resolution)
 unset CASEBOOK_NEW_PASSPHRASE CASEBOOK_PASSPHRASE
 
-Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
-pids+=($!)
-export DISPLAY=$display
-for _ in $(seq 50); do xdotool getdisplaygeometry >/dev/null 2>&1 && break; sleep 0.1; done
+# shellcheck source=scripts/xvfb.sh
+. "$(dirname "$0")/xvfb.sh"
+start_xvfb
 
 # window waits for the app's visible window and prints its ID.
-window() {
-	for _ in $(seq 100); do
-		if w=$(xdotool search --onlyvisible --name '^Casebook$' 2>/dev/null | head -n1) && [ -n "$w" ]; then
-			echo "$w"
-			return
-		fi
-		sleep 0.2
-	done
-	echo "screenshots: the Casebook window did not appear" >&2
-	exit 1
-}
+window() { casebook_window 100 screenshots; }
 
 # shot saves the window as $out/$1.png, after the app has drawn.
 shot() {
