@@ -465,11 +465,17 @@ func (s *Store) changeMail(code string, fn func(c *Case, ctx Context, msgs []*Me
 	// they go with the case when it is expunged (and an attachment given
 	// the same ID, as the same message imported again with nothing added
 	// meanwhile gives them, writes over one).
-	rest := 0
-	for k, v := range map[string]any{caseKey: c, msgKeyPre: ch.msgs} {
-		if b, err := json.Marshal(v); err == nil {
-			rest += vault.PutCost(ns, k, len(b))
+	caseBytes, err := json.Marshal(c)
+	if err != nil {
+		return nil, err
+	}
+	rest := vault.PutCost(ns, caseKey, len(caseBytes))
+	msgBytes := make([][]byte, len(ch.msgs))
+	for i, m := range ch.msgs {
+		if msgBytes[i], err = json.Marshal(m); err != nil {
+			return nil, err
 		}
+		rest += vault.PutCost(ns, msgKeyPre+m.ID, len(msgBytes[i]))
 	}
 	for i, part := range writeParts(ns, ch.blobs, rest, func(string) bool { return true }) {
 		err := s.st.Update(func(tx *vault.Tx) error {
@@ -489,11 +495,11 @@ func (s *Store) changeMail(code string, fn func(c *Case, ctx Context, msgs []*Me
 		}
 	}
 	err = s.st.Update(func(tx *vault.Tx) error {
-		if err := putJSON(tx, ns, caseKey, c); err != nil {
+		if err := tx.Put(ns, caseKey, caseBytes); err != nil {
 			return err
 		}
-		for _, m := range ch.msgs {
-			if err := putJSON(tx, ns, msgKeyPre+m.ID, m); err != nil {
+		for i, m := range ch.msgs {
+			if err := tx.Put(ns, msgKeyPre+m.ID, msgBytes[i]); err != nil {
 				return err
 			}
 		}

@@ -334,15 +334,13 @@ func (s *Store) wholeLocked(id string) (*Case, error) {
 // and lastHeard read, so that both, and everything that works from them
 // (the case list, the due list, the status updates owed), give what they
 // give on the whole case. The history is most of a case in memory: some
-// 17 events a case, some 27 MB at 10,000 cases. An empty (null) event, which
-// no version writes, is left out.
+// 17 events a case, some 27 MB at 10,000 cases. c holds no empty (null)
+// event: a case read from the vault has them dropped (dropEmptyItems), and
+// a bundle's are refused.
 func leanCase(c *Case) *Case {
 	entered, heard := -1, -1
 	for i := len(c.History) - 1; i >= 0; i-- {
 		e := c.History[i]
-		if e == nil {
-			continue
-		}
 		if entered < 0 && e.To == c.Stage && e.From != c.Stage {
 			entered = i
 		}
