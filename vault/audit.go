@@ -76,11 +76,15 @@ func (v *Vault) readAuditHead(txn *badger.Txn) (auditHead, error) {
 }
 
 // appendAudit adds entries to the chain inside txn and returns the new
-// head.
+// head. The chain's head comes from the writer's cache when it has it.
+// The caller holds v.wmu.
 func (v *Vault) appendAudit(txn *badger.Txn, entries []pendingEntry) (auditHead, error) {
-	head, err := v.readAuditHead(txn)
-	if err != nil {
-		return head, err
+	head := v.wc.head
+	if !v.wc.headOK {
+		var err error
+		if head, err = v.readAuditHead(txn); err != nil {
+			return head, err
+		}
 	}
 	now := v.opts.Now().UTC().Truncate(time.Millisecond)
 	actor := v.currentActor()

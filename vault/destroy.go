@@ -46,6 +46,9 @@ func (v *Vault) markDestroyed(names []string) error {
 			if err := checkName(ns, "-"); err != nil {
 				return err
 			}
+			// Forgotten before the key is deleted: if the deletion
+			// fails, the next write reads the key again.
+			v.wc.drop(ns)
 			if _, err := tx.txn.Get(nsKeyName(ns)); errors.Is(err, badger.ErrKeyNotFound) {
 				continue
 			} else if err != nil {

@@ -210,6 +210,10 @@ type Tx struct {
 	txn     *badger.Txn
 	entries []pendingEntry
 	size    int64 // bytes of keys and values set, for checkRoom
+	// nsKeys are the namespace keys this transaction read or created,
+	// handed to the writer's cache when it commits and zeroed if it does
+	// not.
+	nsKeys map[string][]byte
 }
 
 type pendingEntry struct{ kind, record string }
@@ -225,17 +229,10 @@ func (tx *Tx) Put(ns, key string, value []byte) error {
 	if err := checkName(ns, key); err != nil {
 		return err
 	}
-	k, err := tx.v.nsKey(tx.txn, ns)
-	if errors.Is(err, ErrNotFound) {
-		k = randomBytes(keySize)
-		if err := tx.set(nsKeyName(ns), tx.v.sealNSKey(ns, k)); err != nil {
-			return err
-		}
-		tx.Record("namespace.create", ns)
-	} else if err != nil {
+	k, err := tx.nsKey(ns)
+	if err != nil {
 		return err
 	}
-	defer zero(k)
 	rk := recordKeyName(ns, key)
 	kind := "create"
 	if _, err := tx.txn.Get(rk); err == nil {
@@ -248,6 +245,35 @@ func (tx *Tx) Put(ns, key string, value []byte) error {
 	}
 	tx.Record(kind, ns+"/"+key)
 	return nil
+}
+
+// nsKey returns the data key of ns for a write, and creates the namespace,
+// with a fresh key, if it is new. It looks in this transaction first, then
+// in the writer's cache, then in Badger. The key belongs to the
+// transaction or the cache: the caller must not keep or zero it.
+func (tx *Tx) nsKey(ns string) ([]byte, error) {
+	if k := tx.nsKeys[ns]; k != nil {
+		return k, nil
+	}
+	if k := tx.v.wc.key(ns); k != nil {
+		return k, nil
+	}
+	k, err := tx.v.nsKey(tx.txn, ns)
+	if errors.Is(err, ErrNotFound) {
+		k = randomBytes(keySize)
+		if err := tx.set(nsKeyName(ns), tx.v.sealNSKey(ns, k)); err != nil {
+			zero(k)
+			return nil, err
+		}
+		tx.Record("namespace.create", ns)
+	} else if err != nil {
+		return nil, err
+	}
+	if tx.nsKeys == nil {
+		tx.nsKeys = make(map[string][]byte)
+	}
+	tx.nsKeys[ns] = k
+	return k, nil
 }
 
 // PutCost is about what putting a value of size bytes under ns/key counts
@@ -317,6 +343,11 @@ func (v *Vault) updateLocked(fn func(*Tx) error) error {
 	txn := v.db.NewTransaction(true)
 	defer txn.Discard()
 	tx := &Tx{v: v, txn: txn}
+	defer func() {
+		for _, k := range tx.nsKeys {
+			zero(k)
+		}
+	}()
 	if err := fn(tx); err != nil {
 		return err
 	}
@@ -334,8 +365,11 @@ func (v *Vault) updateLocked(fn func(*Tx) error) error {
 		return err
 	}
 	if err := translate(txn.Commit(), "data"); err != nil {
+		v.wc.headOK = false // read it again rather than trust a commit that failed
 		return err
 	}
+	v.wc.committed(head, tx.nsKeys)
+	tx.nsKeys = nil
 	v.writeMark(head)
 	return nil
 }

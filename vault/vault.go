@@ -75,6 +75,7 @@ type Vault struct {
 	master []byte
 	keys   subkeys
 	ring   *keyring
+	wc     writeCache // what writes would read back; held with wmu
 
 	actorMu sync.Mutex
 	actor   string
@@ -171,6 +172,7 @@ func Create(dir string, passphrase []byte, opts Options) (*Vault, string, error)
 	defer v.keys.wipe()
 	v.ring = newKeyring()
 	defer v.ring.wipe()
+	defer v.wc.forget()
 	if err := v.ring.save(filepath.Join(tmp, keyringFile), master, h.VaultID); err != nil {
 		return nil, "", err
 	}
@@ -574,6 +576,7 @@ func (v *Vault) Lock() error {
 func (v *Vault) wipe() {
 	zero(v.master)
 	v.keys.wipe()
+	v.wc.forget()
 	if v.ring != nil {
 		v.ring.wipe()
 	}
