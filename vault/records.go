@@ -240,7 +240,12 @@ func (tx *Tx) Put(ns, key string, value []byte) error {
 	} else if !errors.Is(err, badger.ErrKeyNotFound) {
 		return translate(err, ns+"/"+key)
 	}
-	if err := tx.set(rk, seal(k, value, recordAD(tx.v.hdr.VaultID, ns, key))); err != nil {
+	sealed := seal(k, value, recordAD(tx.v.hdr.VaultID, ns, key))
+	if len(sealed) > valueLogFileSize {
+		// Badger would refuse it with the whole value in its message.
+		return fmt.Errorf("%w: one record of %d MiB, over the %d MiB a record may hold", ErrTooBig, len(sealed)>>20, valueLogFileSize>>20)
+	}
+	if err := tx.set(rk, sealed); err != nil {
 		return err
 	}
 	tx.Record(kind, ns+"/"+key)

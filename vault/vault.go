@@ -387,6 +387,10 @@ func openUnlocked(dir string, h *header, master []byte, lock *fileLock, opts Opt
 // larger one lives in Badger's value log, the table holding a pointer.
 const valueThreshold = 64 << 10
 
+// valueLogFileSize is the size of each of Badger's value-log files, and
+// the largest value it keeps; a larger sealed value fails with ErrTooBig.
+const valueLogFileSize = 64 << 20
+
 // memTableSize is the size of Badger's memtables; one write may take 15 %
 // of one. Badger sizes each write-ahead log file at twice this, so the
 // disk reserve (diskReserve) grows with it.
@@ -430,7 +434,7 @@ func openBadger(path string, key []byte, log *slog.Logger) (db *badger.DB, err e
 		// larger one counts a few bytes. At Badger's 1 MiB, an e-mail with
 		// six photos of 900 KiB could not be stored.
 		WithValueThreshold(valueThreshold).
-		WithValueLogFileSize(64 << 20).
+		WithValueLogFileSize(valueLogFileSize).
 		// Values are sealed, so compression gains nothing; and a damaged
 		// byte in a compressed block's length makes Badger allocate up to
 		// 4 GiB before it notices. Tables written compressed still read.

@@ -531,3 +531,20 @@ func TestPutCost(t *testing.T) {
 		t.Errorf("a value in the value log costs %d bytes, want its key and a pointer", c)
 	}
 }
+
+// TestPutRecordTooLarge: a record over what Badger keeps in one value is
+// refused with ErrTooBig and a short sentence (Badger's own refusal
+// carries the whole value), and nothing is written.
+func TestPutRecordTooLarge(t *testing.T) {
+	v, _, _ := newTestVault(t)
+	for _, size := range []int{valueLogFileSize, 80 << 20} {
+		err := v.Update(func(tx *Tx) error { return tx.Put("case-1", "huge", make([]byte, size)) })
+		if !errors.Is(err, ErrTooBig) || len(err.Error()) > 120 {
+			t.Fatalf("%d MiB: got %.200v, want ErrTooBig in a short sentence", size>>20, err)
+		}
+		if _, err := v.Get("case-1", "huge"); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("%d MiB: the record: got %v, want ErrNotFound", size>>20, err)
+		}
+	}
+	put(t, v, "case-1", "small", "still writes")
+}
