@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -151,13 +152,46 @@ func itemUID(signing ed25519.PublicKey, caseID, short string) string {
 type baseRef struct {
 	Version string    `json:"version"`
 	At      time.Time `json:"at"`
+	// Parts is how many records beyond the first hold the version's
+	// records (see storedBase).
+	Parts int `json:"parts,omitempty"`
 }
 
 // storedBase is a kept version: every record, or for a large one only its
-// digest.
+// digest. A long case's records do not fit one vault record (Badger keeps
+// no value over 64 MiB, and here each value is in base64): the first
+// basePartBytes or so of them are in the version's own record, and the
+// rest in Parts more, under basePartKey.
 type storedBase struct {
 	Version string             `json:"version"`
 	Records []storedBaseRecord `json:"records"`
+	Parts   int                `json:"parts,omitempty"`
+}
+
+// basePartBytes is about the most JSON one record of a kept version
+// holds; a part may exceed it by one record (at most maxBaseValue in
+// base64).
+var basePartBytes = 8 << 20
+
+// basePartKey names part i (from 1) of a kept version.
+func basePartKey(version string, i int) string {
+	return fmt.Sprintf("%s%s.part%d", baseKeyPre, version, i)
+}
+
+// splitBase cuts a kept version's records into parts of about
+// basePartBytes of JSON each; there is always at least one.
+func splitBase(recs []storedBaseRecord) [][]storedBaseRecord {
+	var parts [][]storedBaseRecord
+	start, size := 0, 0
+	for i, r := range recs {
+		n := len(r.Key) + len(r.SHA256) + base64.StdEncoding.EncodedLen(len(r.Value)) + 40
+		if i > start && size+n > basePartBytes {
+			parts = append(parts, recs[start:i])
+			start, size = i, 0
+		}
+		size += n
+	}
+	return append(parts, recs[start:])
 }
 
 type storedBaseRecord struct {
@@ -495,26 +529,40 @@ func keepBase(tx *vault.Tx, caseID, version string, records []bundleRecord, now 
 	if len(bases) > 0 && bases[0].Version == version {
 		return nil
 	}
-	had := slices.ContainsFunc(bases, func(b baseRef) bool { return b.Version == version })
-	bases = slices.DeleteFunc(bases, func(b baseRef) bool { return b.Version == version })
-	bases = append([]baseRef{{Version: version, At: now.UTC()}}, bases...)
-	if !had {
-		sb := storedBase{Version: version, Records: make([]storedBaseRecord, 0, len(records))}
+	ref := baseRef{Version: version, At: now.UTC()}
+	if i := slices.IndexFunc(bases, func(b baseRef) bool { return b.Version == version }); i >= 0 {
+		ref.Parts = bases[i].Parts // kept already: only moved to the front
+		bases = slices.Delete(bases, i, i+1)
+	} else {
+		recs := make([]storedBaseRecord, 0, len(records))
 		for _, r := range records {
 			sum := sha256.Sum256(r.Value)
 			br := storedBaseRecord{Key: r.Key, SHA256: hex.EncodeToString(sum[:])}
 			if len(r.Value) <= maxBaseValue {
 				br.Value = r.Value
 			}
-			sb.Records = append(sb.Records, br)
+			recs = append(recs, br)
 		}
-		if err := putJSON(tx, ns, baseKeyPre+version, sb); err != nil {
+		parts := splitBase(recs)
+		ref.Parts = len(parts) - 1
+		if err := putJSON(tx, ns, baseKeyPre+version, storedBase{Version: version, Records: parts[0], Parts: ref.Parts}); err != nil {
 			return err
 		}
+		for i, part := range parts[1:] {
+			if err := putJSON(tx, ns, basePartKey(version, i+1), storedBase{Version: version, Records: part}); err != nil {
+				return err
+			}
+		}
 	}
+	bases = append([]baseRef{ref}, bases...)
 	for _, old := range bases[min(len(bases), maxBases):] {
 		if err := tx.Delete(ns, baseKeyPre+old.Version); err != nil {
 			return err
+		}
+		for i := range old.Parts {
+			if err := tx.Delete(ns, basePartKey(old.Version, i+1)); err != nil {
+				return err
+			}
 		}
 	}
 	return putJSON(tx, ns, basesKey, bases[:min(len(bases), maxBases)])
@@ -528,6 +576,17 @@ func loadBase(sync map[string][]byte, caseID, version string) (map[string]*recor
 	}
 	if sb.Version != version {
 		return nil, nil
+	}
+	for i := range sb.Parts {
+		key := basePartKey(version, i+1)
+		var part storedBase
+		if err := decodeSync(sync, caseNS(caseID), key, &part); err != nil {
+			return nil, err
+		}
+		if part.Version != version {
+			return nil, &vault.CorruptError{Record: caseNS(caseID) + "/" + key, Err: errors.New("a part of a kept version is missing")}
+		}
+		sb.Records = append(sb.Records, part.Records...)
 	}
 	out := make(map[string]*record, len(sb.Records))
 	for _, r := range sb.Records {

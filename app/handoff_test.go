@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/ed25519"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -1185,4 +1186,111 @@ func auditCount(t *testing.T, v *vault.Vault, kind string) int {
 		}
 	}
 	return n
+}
+
+// keptBase returns the newest version a vault keeps of a case, and its
+// records read back with loadBase.
+func keptBase(t *testing.T, e *storeEnv, caseID string) (baseRef, map[string]*record) {
+	t.Helper()
+	_, sync, err := e.s.caseRecords(caseID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var bases []baseRef
+	if err := decodeSync(sync, caseNS(caseID), basesKey, &bases); err != nil || len(bases) == 0 {
+		t.Fatalf("kept versions: %v, %v", bases, err)
+	}
+	recs, err := loadBase(sync, caseID, bases[0].Version)
+	if err != nil || recs == nil {
+		t.Fatalf("loadBase: %v, %v", recs, err)
+	}
+	return bases[0], recs
+}
+
+// TestBundleHugeCase hands off a case whose records, kept as a base, come
+// to more than Badger keeps in one value (64 MiB): the export kept it as
+// one, and failed with Badger's refusal, the whole value in its text. Now
+// the base is kept in parts, on both sides, and read back whole.
+// (TestKeptBaseParts checks the parts with small ones.)
+func TestBundleHugeCase(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes 70 MB into two vaults")
+	}
+	p := newPeers(t)
+	a, b := p.a, p.b
+	c := a.newCase(t, testIntake(a.clock.Now()))
+	quoted := strings.Repeat("> Earlier in this thread we wrote about the meetup and what was said there.\n", 660) // 50 KB
+	const n = 1400                                                                                                 // 70 MB, 93 MB in the base's base64
+	for i := range n {
+		if _, err := a.s.AddMessage(c.Code, Message{PartyID: "p1", Direction: In, Text: fmt.Sprintf("Reply %d\n\n%s", i, quoted)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if rep := receive(t, b, send(t, a, []string{c.Code}, "Blair Sample")); rep.Cases[0].Status != ImportAdded {
+		t.Fatalf("import: got %+v, want added", rep.Cases[0])
+	}
+	var sent []baseRef
+	if err := a.s.loadJSON(caseNS(c.ID), basesKey, &sent); err != nil || len(sent) != 1 || sent[0].Parts < 8 {
+		t.Fatalf("the sender keeps %+v, %v; want one version in at least 8 parts besides the first (93 MB in parts of 8 MiB)", sent, err)
+	}
+	ref, recs := keptBase(t, b, c.ID)
+	if ref.Version != sent[0].Version || ref.Parts != sent[0].Parts {
+		t.Errorf("the receiver keeps %+v, the sender %+v; want the same version in as many parts", ref, sent[0])
+	}
+	if len(recs) != n+1 { // the messages and the case
+		t.Errorf("the base read back holds %d records, want %d", len(recs), n+1)
+	}
+}
+
+// TestKeptBaseParts: a version kept in parts is read back whole, and when
+// it is the oldest beyond maxBases, its parts go with it.
+func TestKeptBaseParts(t *testing.T) {
+	saved := basePartBytes
+	basePartBytes = 4 << 10
+	defer func() { basePartBytes = saved }()
+	e := newStoreEnv(t)
+	c := e.newCase(t, testIntake(e.clock.Now()))
+	ns := caseNS(c.ID)
+	version := func(i int) string { return fmt.Sprintf("v%02d", i) }
+	recs := func(i int) []bundleRecord {
+		var out []bundleRecord
+		for j := range 40 { // 40 records of 1 KiB: about ten parts
+			out = append(out, bundleRecord{Key: fmt.Sprintf("msg.%d", j), Value: bytes.Repeat([]byte{byte(i)}, 1024)})
+		}
+		out = append(out, bundleRecord{Key: "att.big", Value: make([]byte, maxBaseValue+1)}) // kept by digest only
+		return out
+	}
+	for i := range maxBases + 1 {
+		err := e.s.st.Update(func(tx *vault.Tx) error { return keepBase(tx, c.ID, version(i), recs(i), e.clock.Now()) })
+		if err != nil {
+			t.Fatalf("keepBase %d: %v", i, err)
+		}
+	}
+	ref, got := keptBase(t, e, c.ID)
+	if ref.Version != version(maxBases) || ref.Parts < 8 {
+		t.Fatalf("newest kept version: %+v, want %s in at least 8 parts", ref, version(maxBases))
+	}
+	if len(got) != 41 || got["msg.39"] == nil || !bytes.Equal(got["msg.39"].raw, bytes.Repeat([]byte{byte(maxBases)}, 1024)) {
+		t.Fatalf("read back %d records, the last message %v; want all 41 as kept", len(got), got["msg.39"])
+	}
+	keys, err := e.v.Keys(ns, baseKeyPre)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range keys {
+		if strings.HasPrefix(k, baseKeyPre+version(0)) {
+			t.Errorf("%s of the version dropped beyond %d is still there", k, maxBases)
+		}
+	}
+	if want := maxBases * (ref.Parts + 1); len(keys) != want {
+		t.Errorf("%d records of kept versions, want %d", len(keys), want)
+	}
+	// Each part holds at most about basePartBytes of JSON: over it by one
+	// record (1 KiB in base64, its key and digest) at most.
+	limit := basePartBytes + base64.StdEncoding.EncodedLen(1024) + 200
+	for _, k := range keys {
+		if v, err := e.v.Get(ns, k); err != nil || len(v) > limit {
+			t.Errorf("%s: %d bytes, %v; want at most %d", k, len(v), err, limit)
+		}
+	}
 }
