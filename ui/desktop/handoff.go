@@ -218,7 +218,10 @@ func (s *settingsScreen) keyCard() fyne.CanvasObject {
 		return widget.NewCard("Your key", "", widget.NewLabel(describe(err)))
 	}
 	k, _ := s.w.store.MyKey()
-	text := &widget.Label{Text: line, Wrapping: fyne.TextWrapBreak, Selectable: true, TextStyle: fyne.TextStyle{Monospace: true}}
+	// In the text font, not monospace: the line is copied, not read out
+	// (the fingerprint is), and each text style Fyne draws keeps its own
+	// parsed copy of the fonts, some 5 MB, for as long as the app runs.
+	text := &widget.Label{Text: line, Wrapping: fyne.TextWrapBreak, Selectable: true}
 	cp := widget.NewButtonWithIcon("Copy", theme.ContentCopyIcon(), func() { s.w.g.touch(); s.w.g.app.Clipboard().SetContent(line) })
 	return widget.NewCard("Your key", "Give this line to the other members so they can send you cases; compare the fingerprint "+k.Fingerprint()+" by voice.",
 		container.NewVBox(text, container.NewHBox(cp)))
