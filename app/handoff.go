@@ -1407,4 +1407,7 @@ func (s *Store) afterStopLocked(plan *casePlan) {
 	if s.st.Scan(caseNS(plan.caseID), msgKeyPre, func(string, []byte) error { n++; return nil }) == nil {
 		s.msgs[plan.caseID] = n
 	}
+	if c := s.cases[plan.caseID]; c != nil {
+		s.reindexLocked(c, nil) // the messages written are found too
+	}
 }

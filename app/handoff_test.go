@@ -381,6 +381,7 @@ func TestFaultDiskFullMidLongCase(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		s.WarmSearch() // the index, built, must follow what is written
 		_, err = s.ImportBundle(bytes.NewReader(bundle))
 		var partial *PartialImportError
 		if !errors.As(err, &partial) || partial.Imported != 0 || !partial.Begun || !errors.Is(err, vault.ErrNoSpace) {
@@ -495,6 +496,10 @@ func TestFaultDiskFullMidLongCase(t *testing.T) {
 			t.Fatalf("after the stopped import the case shows %d messages, %v; want b's and some of a's %d", len(msgs), err, n)
 		}
 		written := len(msgs)
+		// Every message says "reply": b's own and a's written.
+		if found, err := s.Search("reply", 0); err != nil || len(found) != written {
+			t.Errorf("search finds %d of the %d messages the case shows, %v", len(found), written, err)
+		}
 		whole, err := s.Case(c.Code)
 		if err != nil {
 			t.Fatal(err)
