@@ -78,6 +78,73 @@ const minDuplicateShingles = 8
 // DetectBrigading only reads the cases; with many, it reads their texts
 // on every CPU.
 func DetectBrigading(cases []*Case, cfg BrigadeConfig) []BrigadeFlag {
+	return detectBrigading(cases, cfg, nil)
+}
+
+// brigadeMemo keeps, from one run of detectBrigading to the next, what it
+// works out from each case alone: the keys naming its reported parties
+// and the shingles of its report. A store runs it again after every
+// change, and a changed case is a new *Case (cases are never changed in
+// place), so the next run works out only that case again. Each run drops
+// the cases it was not given. The zero value is ready to use; it is not
+// safe for concurrent use.
+type brigadeMemo struct {
+	reported map[*Case][]reportedParty
+	sets     map[*Case][]uint64
+	discard  bool // keep nothing: a run of DetectBrigading alone
+}
+
+// reportedParty is a reported party of a case and the keys naming it.
+type reportedParty struct {
+	p    *Party
+	keys []personKey
+}
+
+// reportedOf returns the reported parties of c with their keys, from the
+// memo when it has them.
+func (m *brigadeMemo) reportedOf(c *Case) []reportedParty {
+	if r, ok := m.reported[c]; ok {
+		return r
+	}
+	var r []reportedParty
+	for _, p := range c.Parties {
+		if p.Role == RoleReported {
+			r = append(r, reportedParty{p, personKeys(nil, p)})
+		}
+	}
+	if m.discard {
+		return r
+	}
+	if m.reported == nil {
+		m.reported = make(map[*Case][]reportedParty)
+	}
+	m.reported[c] = r
+	return r
+}
+
+// keepOnly drops what the memo holds of cases not in cases.
+func (m *brigadeMemo) keepOnly(cases []*Case) {
+	reported := make(map[*Case][]reportedParty, len(m.reported))
+	sets := make(map[*Case][]uint64, len(m.sets))
+	for _, c := range cases {
+		if r, ok := m.reported[c]; ok {
+			reported[c] = r
+		}
+		if set, ok := m.sets[c]; ok {
+			sets[c] = set
+		}
+	}
+	m.reported, m.sets = reported, sets
+}
+
+// detectBrigading is DetectBrigading, taking what it can from memo (nil:
+// nothing kept) and leaving there what it worked out.
+func detectBrigading(cases []*Case, cfg BrigadeConfig, memo *brigadeMemo) []BrigadeFlag {
+	if memo == nil {
+		memo = &brigadeMemo{discard: true}
+	} else {
+		defer memo.keepOnly(cases)
+	}
 	def := DefaultBrigadeConfig()
 	if cfg.Window <= 0 {
 		cfg.Window = def.Window
@@ -100,8 +167,8 @@ func DetectBrigading(cases []*Case, cfg BrigadeConfig) []BrigadeFlag {
 	for i, c := range cases {
 		d.received[i] = c.Received.UnixMilli()
 	}
-	groups := personGroups(cases)
-	d.shingleAll(groups)
+	groups := personGroups(cases, memo)
+	d.shingleAll(groups, memo)
 	for _, g := range groups {
 		slices.SortFunc(g, func(a, b mention) int {
 			if c := cmp.Compare(d.received[a.c], d.received[b.c]); c != 0 {
@@ -129,7 +196,7 @@ type mention struct {
 // personGroups links the reported parties of all cases and returns, for
 // each person reported in more than one case, the person's mentions, one
 // per case, in input order.
-func personGroups(cases []*Case) [][]mention {
+func personGroups(cases []*Case, memo *brigadeMemo) [][]mention {
 	var nodes []mention
 	var parent []int
 	find := func(x int) int {
@@ -139,18 +206,13 @@ func personGroups(cases []*Case) [][]mention {
 		}
 		return x
 	}
-	owner := make(map[personKey]int)
-	var keys []personKey
+	owner := make(map[personKey]int, 2*len(cases)) // about two keys a report
 	for ci, c := range cases {
-		for _, p := range c.Parties {
-			if p.Role != RoleReported {
-				continue
-			}
+		for _, rp := range memo.reportedOf(c) {
 			n := len(nodes)
-			nodes = append(nodes, mention{ci, p})
+			nodes = append(nodes, mention{ci, rp.p})
 			parent = append(parent, n)
-			keys = personKeys(keys[:0], p)
-			for _, k := range keys {
+			for _, k := range rp.keys {
 				o, ok := owner[k]
 				if !ok {
 					owner[k] = n
@@ -443,13 +505,18 @@ func caseCode(c *Case) string {
 
 // shingleAll computes the shingles of every case in a group, on every
 // CPU when there are many.
-func (d *detector) shingleAll(groups [][]mention) {
+func (d *detector) shingleAll(groups [][]mention, memo *brigadeMemo) {
 	var todo []int
 	seen := make([]bool, len(d.cases))
 	for _, g := range groups {
 		for _, m := range g {
-			if !seen[m.c] {
-				seen[m.c] = true
+			if seen[m.c] {
+				continue
+			}
+			seen[m.c] = true
+			if set, ok := memo.sets[d.cases[m.c]]; ok {
+				d.sets[m.c] = set
+			} else {
 				todo = append(todo, m.c)
 			}
 		}
@@ -474,6 +541,15 @@ func (d *detector) shingleAll(groups [][]mention) {
 		})
 	}
 	wg.Wait()
+	if memo.discard {
+		return
+	}
+	if memo.sets == nil {
+		memo.sets = make(map[*Case][]uint64, len(todo))
+	}
+	for _, ci := range todo {
+		memo.sets[d.cases[ci]] = d.sets[ci]
+	}
 }
 
 // shingles returns the sorted, distinct hashes of the word 3-shingles of

@@ -411,3 +411,41 @@ func BenchmarkDetectBrigading(b *testing.B) {
 	}
 	b.ReportMetric(float64(len(flags)), "flags")
 }
+
+// TestBrigadeMemo runs the detection as a store does, keeping what it
+// worked out case by case between runs, over a case book that changes
+// (cases replaced by changed copies, removed and added), and checks each
+// run against a fresh one: nothing kept of a case may outlive it.
+func TestBrigadeMemo(t *testing.T) {
+	kim, lee := Party{Name: "Kim Sato"}, Party{Name: "Lee Park", Handle: "@leep"}
+	a := reportAbout("A", 0, ReporterAnonymous, kim, dupText)
+	b := reportAbout("B", 1, ReporterAnonymous, kim, dupEdited)
+	c := reportAbout("C", 2, ReporterAnonymous, kim, dupText+" She left the meetup.")
+	d := reportAbout("D", 3, ReporterIdentified, lee, "Lee Park shouted at a volunteer.")
+	steps := []struct {
+		name  string
+		cases []*Case
+	}{
+		{"a cluster and near-duplicates about Kim", []*Case{a, b, c, d}},
+		{"B now names Lee by handle", []*Case{a, reportAbout("B", 1, ReporterAnonymous, Party{Name: "L. Park", Handle: "leep"}, dupEdited), c, d}},
+		{"C's text rewritten", []*Case{a, b, reportAbout("C", 2, ReporterAnonymous, kim, "Something else entirely happened at a later meetup in the park."), d}},
+		{"A gone, E about Kim", []*Case{b, c, d, reportAbout("E", 4, ReporterIdentified, kim, dupText)}},
+		{"back to the start", []*Case{a, b, c, d}},
+		{"nothing left", nil},
+	}
+	memo := &brigadeMemo{}
+	for _, st := range steps {
+		got := detectBrigading(st.cases, BrigadeConfig{}, memo)
+		if want := DetectBrigading(st.cases, BrigadeConfig{}); !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: with what was kept got %#v\nfresh %#v", st.name, got, want)
+		}
+		if len(memo.reported) != len(st.cases) {
+			t.Errorf("%s: %d cases kept, want the %d given", st.name, len(memo.reported), len(st.cases))
+		}
+		for kept := range memo.sets {
+			if !slices.Contains(st.cases, kept) {
+				t.Errorf("%s: the shingles of %s outlived it", st.name, kept.Code)
+			}
+		}
+	}
+}

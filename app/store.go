@@ -78,6 +78,9 @@ type Store struct {
 	flagsMu sync.Mutex
 	flags   []BrigadeFlag
 	flagsOK bool
+	// brigadeMemo keeps what the flags were worked out from, case by
+	// case, for the next time; under flagsMu.
+	brigadeMemo brigadeMemo
 
 	indexOnce sync.Once
 	index     *SearchIndex
@@ -683,7 +686,7 @@ func (s *Store) brigadingLocked(all []*Case) []BrigadeFlag {
 	s.flagsMu.Lock()
 	defer s.flagsMu.Unlock()
 	if !s.flagsOK {
-		s.flags, s.flagsOK = DetectBrigading(all, s.config.BrigadeConfig()), true
+		s.flags, s.flagsOK = detectBrigading(all, s.config.BrigadeConfig(), &s.brigadeMemo), true
 	}
 	return slices.Clone(s.flags)
 }
