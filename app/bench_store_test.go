@@ -155,6 +155,29 @@ func BenchmarkStoreDue(b *testing.B) {
 	})
 }
 
+// BenchmarkStoreDueAfterChange measures the due list just after a case
+// changed, as This week shows it after every step a member takes: the
+// brigading flags are worked out again first. The change itself (a note,
+// one synced write) is not timed.
+func BenchmarkStoreDueAfterChange(b *testing.B) {
+	demovault.ForSizes(b, func(b *testing.B, n int) {
+		_, s := demovault.Open(b, n)
+		code := s.List("")[0].Code
+		s.Due(demovault.Now)
+		b.ReportAllocs()
+		for b.Loop() {
+			b.StopTimer()
+			if _, err := s.AddNote(code, "A note between two looks at the due list.", app.Visibility{}); err != nil {
+				b.Fatal(err)
+			}
+			b.StartTimer()
+			if items := s.Due(demovault.Now); len(items) == 0 {
+				b.Fatal("empty due list")
+			}
+		}
+	})
+}
+
 // bundlePair is a sender whose vault holds n demo cases and 100 more that
 // the receiver does not have, the bundle of those 100, and a receiver's
 // vault (n cases, another member's) to copy for each import.
