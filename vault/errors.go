@@ -37,6 +37,9 @@ var (
 	// ErrTooBig means one transaction holds more changes than fit in one
 	// atomic write (MaxWrite); nothing of it was written.
 	ErrTooBig = errors.New("too many changes in one write")
+	// ErrRecordTooBig means one record is larger than the vault keeps in
+	// one (MaxRecord); an error matching it also matches ErrTooBig.
+	ErrRecordTooBig = errors.New("record too large")
 )
 
 // CorruptError names the damaged part of a vault. It matches ErrCorrupt with

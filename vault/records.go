@@ -240,11 +240,11 @@ func (tx *Tx) Put(ns, key string, value []byte) error {
 	} else if !errors.Is(err, badger.ErrKeyNotFound) {
 		return translate(err, ns+"/"+key)
 	}
-	sealed := seal(k, value, recordAD(tx.v.hdr.VaultID, ns, key))
-	if len(sealed) > valueLogFileSize {
+	if len(value) > MaxRecord {
 		// Badger would refuse it with the whole value in its message.
-		return fmt.Errorf("%w: one record of %d MiB, over the %d MiB a record may hold", ErrTooBig, len(sealed)>>20, valueLogFileSize>>20)
+		return fmt.Errorf("%w: %w: one of %d MiB, over the %d MiB a record may hold", ErrTooBig, ErrRecordTooBig, len(value)>>20, MaxRecord>>20)
 	}
+	sealed := seal(k, value, recordAD(tx.v.hdr.VaultID, ns, key))
 	if err := tx.set(rk, sealed); err != nil {
 		return err
 	}

@@ -388,8 +388,12 @@ func openUnlocked(dir string, h *header, master []byte, lock *fileLock, opts Opt
 const valueThreshold = 64 << 10
 
 // valueLogFileSize is the size of each of Badger's value-log files, and
-// the largest value it keeps; a larger sealed value fails with ErrTooBig.
+// the largest value it keeps.
 const valueLogFileSize = 64 << 20
+
+// MaxRecord is about the largest record the vault keeps: what Badger keeps
+// in one value, less the sealing. A larger one fails with ErrRecordTooBig.
+const MaxRecord = valueLogFileSize - 1<<10
 
 // memTableSize is the size of Badger's memtables; one write may take 15 %
 // of one. Badger sizes each write-ahead log file at twice this, so the

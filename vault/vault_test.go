@@ -537,14 +537,17 @@ func TestPutCost(t *testing.T) {
 // carries the whole value), and nothing is written.
 func TestPutRecordTooLarge(t *testing.T) {
 	v, _, _ := newTestVault(t)
-	for _, size := range []int{valueLogFileSize, 80 << 20} {
+	for _, size := range []int{MaxRecord + 1, valueLogFileSize, 80 << 20} {
 		err := v.Update(func(tx *Tx) error { return tx.Put("case-1", "huge", make([]byte, size)) })
-		if !errors.Is(err, ErrTooBig) || len(err.Error()) > 120 {
-			t.Fatalf("%d MiB: got %.200v, want ErrTooBig in a short sentence", size>>20, err)
+		if !errors.Is(err, ErrRecordTooBig) || !errors.Is(err, ErrTooBig) || len(err.Error()) > 120 {
+			t.Fatalf("%d MiB: got %.200v, want ErrRecordTooBig and ErrTooBig in a short sentence", size>>20, err)
 		}
 		if _, err := v.Get("case-1", "huge"); !errors.Is(err, ErrNotFound) {
 			t.Fatalf("%d MiB: the record: got %v, want ErrNotFound", size>>20, err)
 		}
+	}
+	if err := v.Update(func(tx *Tx) error { return tx.Put("case-1", "largest", make([]byte, MaxRecord)) }); err != nil {
+		t.Fatalf("a record of MaxRecord bytes: %v", err)
 	}
 	put(t, v, "case-1", "small", "still writes")
 }

@@ -38,6 +38,9 @@ func describe(err error, vaultDir string) (string, int) {
 		if partial.Begun {
 			which = "that case"
 		}
+		if errors.Is(partial.Err, vault.ErrRecordTooBig) {
+			return fmt.Sprintf("The import stopped after %s: %s holds a record of more than the vault keeps in one (%s).", partial.Progress(), which, app.FormatSize(vault.MaxRecord)), ExitError
+		}
 		if errors.Is(partial.Err, vault.ErrTooBig) {
 			return fmt.Sprintf("The import stopped after %s: %s is more than the vault takes in one write (%s, attachments over 64 KiB aside).", partial.Progress(), which, app.FormatSize(vault.MaxWrite)), ExitError
 		}
@@ -65,6 +68,8 @@ func describe(err error, vaultDir string) (string, int) {
 		return sentence(err.Error()) + " Name a new or empty directory for the archive; nothing was written.", ExitError
 	case isDiskFull(err):
 		return "The disk is full: nothing was changed or written; free some space and try again.", ExitError
+	case errors.Is(err, vault.ErrRecordTooBig):
+		return fmt.Sprintf("That holds a record of more than the vault keeps in one (%s); nothing was changed.", app.FormatSize(vault.MaxRecord)), ExitError
 	case errors.Is(err, vault.ErrTooBig):
 		return fmt.Sprintf("That is more than the vault takes in one write (%s, attachments over 64 KiB aside); nothing was changed.", app.FormatSize(vault.MaxWrite)), ExitError
 	case errors.As(err, &invalid):

@@ -39,6 +39,9 @@ func describe(err error) string {
 		if partial.Begun {
 			which = "that case"
 		}
+		if errors.Is(partial.Err, vault.ErrRecordTooBig) {
+			return fmt.Sprintf("The import stopped after %s: %s holds a record of more than the vault keeps in one (%s).", partial.Progress(), which, app.FormatSize(vault.MaxRecord))
+		}
 		if errors.Is(partial.Err, vault.ErrTooBig) {
 			return fmt.Sprintf("The import stopped after %s: %s is more than the vault takes in one write (%s, attachments over 64 KiB aside).", partial.Progress(), which, app.FormatSize(vault.MaxWrite))
 		}
@@ -59,6 +62,8 @@ func describe(err error) string {
 		return "The disk is full: nothing was changed or written. Free some space and try again."
 	case errors.Is(err, vault.ErrLocked):
 		return "The vault is locked; unlock it and try again."
+	case errors.Is(err, vault.ErrRecordTooBig):
+		return fmt.Sprintf("That holds a record of more than the vault keeps in one (%s); nothing was changed.", app.FormatSize(vault.MaxRecord))
 	case errors.Is(err, vault.ErrTooBig):
 		return fmt.Sprintf("That is more than the vault takes in one write (%s, attachments over 64 KiB aside); nothing was changed.", app.FormatSize(vault.MaxWrite))
 	case errors.Is(err, app.ErrMalformedMail):

@@ -49,6 +49,9 @@ func TestDescribeTooBig(t *testing.T) {
 		{fmt.Errorf("import mail: %w", vault.ErrTooBig), "That is more than the vault takes in one write (4.8 MiB, attachments over 64 KiB aside); nothing was changed."},
 		{&app.PartialImportError{Imported: 2, Total: 5, Err: fmt.Errorf("case 3: %w", vault.ErrTooBig)},
 			"The import stopped after 2 of the bundle's 5 cases, each of those whole: the next case is more than the vault takes in one write (4.8 MiB, attachments over 64 KiB aside)."},
+		{fmt.Errorf("import bundle: %w: %w: one of 70 MiB", vault.ErrTooBig, vault.ErrRecordTooBig), "That holds a record of more than the vault keeps in one (64.0 MiB); nothing was changed."},
+		{&app.PartialImportError{Imported: 2, Total: 5, Err: fmt.Errorf("case 3: %w: %w", vault.ErrTooBig, vault.ErrRecordTooBig)},
+			"The import stopped after 2 of the bundle's 5 cases, each of those whole: the next case holds a record of more than the vault keeps in one (64.0 MiB)."},
 	}
 	for _, tt := range tests {
 		if got := describe(tt.err); got != tt.want {
