@@ -1321,13 +1321,14 @@ func (s *Store) applyPlanLocked(in *incoming, plan *casePlan, first bool) error 
 	if !recordsChanged {
 		return nil
 	}
-	if old := s.cases[plan.caseID]; old != nil && old.Code != plan.c.Code {
+	old := s.cases[plan.caseID]
+	if old != nil && old.Code != plan.c.Code {
 		delete(s.codes, old.Code)
 	}
 	s.cases[plan.caseID] = leanCase(plan.c)
 	s.codes[plan.c.Code] = plan.caseID
 	s.msgs[plan.caseID] = plan.msgs
-	s.changedLocked()
+	s.caseChangedLocked(old, s.cases[plan.caseID])
 	s.reindexLocked(plan.c, nil)
 	return nil
 }
@@ -1397,17 +1398,19 @@ func (s *Store) fitLeftoversLocked(plan *casePlan) error {
 
 // afterStopLocked brings the case book in line with the vault when the
 // merge of a case this vault holds stopped after some of its messages
-// were written: their count. (The search index finds them from the next
-// unlock.) The caller holds s.mu.
+// were written: their count, and the search index. When the messages
+// cannot be read (the import stopped on damage, say), both stay as they
+// were until the next unlock. The caller holds s.mu.
 func (s *Store) afterStopLocked(plan *casePlan) {
 	if !plan.wrote || plan.isNew {
 		return
 	}
 	n := 0
-	if s.st.Scan(caseNS(plan.caseID), msgKeyPre, func(string, []byte) error { n++; return nil }) == nil {
-		s.msgs[plan.caseID] = n
+	if s.st.Scan(caseNS(plan.caseID), msgKeyPre, func(string, []byte) error { n++; return nil }) != nil {
+		return
 	}
+	s.msgs[plan.caseID] = n
 	if c := s.cases[plan.caseID]; c != nil {
-		s.reindexLocked(c, nil) // the messages written are found too
+		s.reindexLocked(c, nil)
 	}
 }
