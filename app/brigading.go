@@ -81,6 +81,25 @@ func DetectBrigading(cases []*Case, cfg BrigadeConfig) []BrigadeFlag {
 	return detectBrigading(cases, cfg, nil)
 }
 
+// sameBrigadeInputs reports whether DetectBrigading would see a and b
+// alike: every field of a case it reads, and of its parties. A field the
+// detector comes to read must be compared here too
+// (TestSameBrigadeInputs lists them).
+func sameBrigadeInputs(a, b *Case) bool {
+	if a.ID != b.ID || a.Code != b.Code || !a.Received.Equal(b.Received) || a.ReporterKind != b.ReporterKind ||
+		a.Summary != b.Summary || a.Description != b.Description || len(a.Parties) != len(b.Parties) {
+		return false
+	}
+	for i, p := range a.Parties {
+		q := b.Parties[i]
+		if p.Role != q.Role || p.Name != q.Name || p.Handle != q.Handle || p.Contact != q.Contact ||
+			p.Pseudonym != q.Pseudonym || p.Anonymous != q.Anonymous {
+			return false
+		}
+	}
+	return true
+}
+
 // brigadeMemo keeps, from one run of detectBrigading to the next, what it
 // works out from each case alone: the keys naming its reported parties
 // and the shingles of its report. A store runs it again after every

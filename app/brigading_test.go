@@ -449,3 +449,93 @@ func TestBrigadeMemo(t *testing.T) {
 		}
 	}
 }
+
+// TestSameBrigadeInputs: every field the detector reads makes two cases
+// differ; the others do not.
+func TestSameBrigadeInputs(t *testing.T) {
+	base := func() *Case {
+		c := reportAbout("A", 0, ReporterAnonymous, Party{Name: "Kim Sato", Handle: "@kim", Contact: "kim@example.org"}, dupText)
+		c.Stage = StageAcknowledged
+		return c
+	}
+	tests := []struct {
+		name   string
+		change func(c *Case)
+		same   bool
+	}{
+		{"nothing", func(c *Case) {}, true},
+		{"the stage", func(c *Case) { c.Stage = StageGathering }, true},
+		{"a note", func(c *Case) { c.Notes = append(c.Notes, &Note{ID: "n1", Text: "seen"}) }, true},
+		{"the responder", func(c *Case) { c.Responder = "m2" }, true},
+		{"the history", func(c *Case) { c.History = append(c.History, &Event{Action: ActResponded}) }, true},
+		{"a party's relationship", func(c *Case) { c.Parties[1].Relationship = "colleague" }, true},
+		{"the ID", func(c *Case) { c.ID = "other" }, false},
+		{"the code", func(c *Case) { c.Code = "B" }, false},
+		{"received", func(c *Case) { c.Received = c.Received.Add(time.Minute) }, false},
+		{"the reporter's kind", func(c *Case) { c.ReporterKind = ReporterIdentified }, false},
+		{"the summary", func(c *Case) { c.Summary += "!" }, false},
+		{"the description", func(c *Case) { c.Description += "!" }, false},
+		{"a party added", func(c *Case) { c.Parties = append(c.Parties, &Party{ID: "p3", Role: RoleWitness}) }, false},
+		{"a party's role", func(c *Case) { c.Parties[1].Role = RoleWitness }, false},
+		{"a party's name", func(c *Case) { c.Parties[1].Name = "Kim Satō" }, false},
+		{"a party's handle", func(c *Case) { c.Parties[1].Handle = "@kims" }, false},
+		{"a party's contact", func(c *Case) { c.Parties[1].Contact = "k@example.org" }, false},
+		{"a party's pseudonym", func(c *Case) { c.Parties[0].Pseudonym = "Owl" }, false},
+		{"a party made anonymous", func(c *Case) { c.Parties[1].Anonymous = true }, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a, b := base(), base()
+			tt.change(b)
+			if got := sameBrigadeInputs(a, b); got != tt.same {
+				t.Errorf("sameBrigadeInputs after changing %s: got %v, want %v", tt.name, got, tt.same)
+			}
+		})
+	}
+}
+
+// TestStoreKeepsFlagsAcrossOtherChanges: the store works the brigading
+// flags out again after a change to what they come from (a new report, a
+// conflict of interest that hides a case), not after a note; and what it
+// shows then is what a fresh detection finds.
+func TestStoreKeepsFlagsAcrossOtherChanges(t *testing.T) {
+	e := newStoreEnv(t)
+	c := e.newCase(t, testIntake(e.clock.Now()))
+	fresh := func() []BrigadeFlag {
+		e.s.mu.RLock()
+		defer e.s.mu.RUnlock()
+		return DetectBrigading(e.s.allLocked(), e.s.config.BrigadeConfig())
+	}
+	steps := []struct {
+		name   string
+		change func()
+		again  bool
+	}{
+		{"a note", func() {
+			if _, err := e.s.AddNote(c.Code, "Read the report again.", Visibility{}); err != nil {
+				t.Fatal(err)
+			}
+		}, false},
+		{"a message", func() {
+			if _, err := e.s.AddMessage(c.Code, Message{PartyID: "p1", Direction: In, Text: "Thank you."}); err != nil {
+				t.Fatal(err)
+			}
+		}, false},
+		{"a second report about the same person", func() { e.newCase(t, testIntake(e.clock.Now())) }, true},
+		{"a hard conflict that hides the first case", func() {
+			if _, err := e.s.DeclareConflict(c.Code, e.s.Roster().Me, HardConflict, "a friend of the reporter"); err != nil {
+				t.Fatal(err)
+			}
+		}, true},
+	}
+	for _, st := range steps {
+		e.s.Due(e.clock.Now())
+		st.change()
+		if again := !e.s.flagsCached(); again != st.again {
+			t.Errorf("after %s: flags to be worked out again %v, want %v", st.name, again, st.again)
+		}
+		if got, want := e.s.Brigading(), fresh(); !reflect.DeepEqual(got, want) {
+			t.Errorf("after %s: the store shows %#v, a fresh detection %#v", st.name, got, want)
+		}
+	}
+}

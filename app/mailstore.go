@@ -513,9 +513,10 @@ func (s *Store) changeMail(code string, fn func(c *Case, ctx Context, msgs []*Me
 	if err != nil {
 		return nil, err
 	}
+	old := s.cases[c.ID]
 	s.cases[c.ID] = leanCase(c)
 	s.msgs[c.ID] += ch.added
-	s.changedLocked()
+	s.caseChangedLocked(old, s.cases[c.ID])
 	s.reindexLocked(c, ch.msgs)
 	return clone(c), nil
 }

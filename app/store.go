@@ -448,10 +448,11 @@ func (s *Store) saveLocked(c *Case, msgs []*Message) error {
 	if err != nil {
 		return err
 	}
+	old := s.cases[c.ID]
 	s.cases[c.ID] = leanCase(c)
 	s.codes[c.Code] = c.ID
 	s.msgs[c.ID] += len(msgs)
-	s.changedLocked()
+	s.caseChangedLocked(old, s.cases[c.ID])
 	s.reindexLocked(c, msgs)
 	return nil
 }
@@ -697,6 +698,19 @@ func (s *Store) changedLocked() {
 	s.flagsMu.Lock()
 	s.flagsOK = false
 	s.flagsMu.Unlock()
+}
+
+// caseChangedLocked notes that case old (nil: none) is now c, as the
+// case book holds them. The brigading flags are worked out again only
+// when what they are worked out from changed: the case's own inputs to
+// the detection, or whether the member may see it. Most steps (a note, a
+// message, a stage) change neither, and the due list after them is only
+// the due list. The caller holds s.mu for writing.
+func (s *Store) caseChangedLocked(old, c *Case) {
+	if old != nil && sameBrigadeInputs(old, c) && s.excludedLocked(old) == s.excludedLocked(c) {
+		return
+	}
+	s.changedLocked()
 }
 
 // excludedLocked reports whether the member using this vault is shut out
