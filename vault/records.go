@@ -229,6 +229,10 @@ func (tx *Tx) Put(ns, key string, value []byte) error {
 	if err := checkName(ns, key); err != nil {
 		return err
 	}
+	if len(value) > MaxRecord {
+		// Badger would refuse it with the whole value in its message.
+		return fmt.Errorf("%w: %w: one of %d MiB, over the %d MiB a record may hold", ErrTooBig, ErrRecordTooBig, len(value)>>20, MaxRecord>>20)
+	}
 	k, err := tx.nsKey(ns)
 	if err != nil {
 		return err
@@ -240,12 +244,7 @@ func (tx *Tx) Put(ns, key string, value []byte) error {
 	} else if !errors.Is(err, badger.ErrKeyNotFound) {
 		return translate(err, ns+"/"+key)
 	}
-	if len(value) > MaxRecord {
-		// Badger would refuse it with the whole value in its message.
-		return fmt.Errorf("%w: %w: one of %d MiB, over the %d MiB a record may hold", ErrTooBig, ErrRecordTooBig, len(value)>>20, MaxRecord>>20)
-	}
-	sealed := seal(k, value, recordAD(tx.v.hdr.VaultID, ns, key))
-	if err := tx.set(rk, sealed); err != nil {
+	if err := tx.set(rk, seal(k, value, recordAD(tx.v.hdr.VaultID, ns, key))); err != nil {
 		return err
 	}
 	tx.Record(kind, ns+"/"+key)
