@@ -101,22 +101,57 @@ func sameBrigadeInputs(a, b *Case) bool {
 }
 
 // brigadeMemo keeps, from one run of detectBrigading to the next, what it
-// works out from each case alone: the keys naming its reported parties
-// and the shingles of its report. A store runs it again after every
-// change, and a changed case is a new *Case (cases are never changed in
-// place), so the next run works out only that case again. Each run drops
-// the cases it was not given. The zero value is ready to use; it is not
-// safe for concurrent use.
+// works out from each case alone (the keys naming its reported parties,
+// the shingles of its report) and from each group of reports about one
+// person (the flags it raised). A store runs it again after every change,
+// and a changed case is a new *Case (cases are never changed in place), so
+// the next run works out only that case, and only the groups whose cases
+// are not the same *Cases as before. Each run drops the cases and groups
+// it was not given. The zero value is ready to use; it is not safe for
+// concurrent use.
 type brigadeMemo struct {
 	reported map[*Case][]reportedParty
 	sets     map[*Case][]uint64
-	discard  bool // keep nothing: a run of DetectBrigading alone
+	// ids numbers every personKey seen, so that linking the reports
+	// looks keys up in a slice rather than hashing their strings.
+	ids map[personKey]int32
+	// groups holds each group's flags by its first mention; cfg is the
+	// configuration they were raised with.
+	groups  map[mentionOf]groupMemo
+	cfg     BrigadeConfig
+	discard bool // keep nothing but key numbers: DetectBrigading alone
 }
 
-// reportedParty is a reported party of a case and the keys naming it.
+// reportedParty is a reported party of a case and the numbers (see
+// brigadeMemo.ids) of the keys naming it.
 type reportedParty struct {
 	p    *Party
-	keys []personKey
+	keys []int32
+}
+
+// mentionOf is a reported party of a case, by identity.
+type mentionOf struct {
+	c *Case
+	p *Party
+}
+
+// groupMemo is what one group of reports about a person gave.
+type groupMemo struct {
+	members []*Case   // the group's cases, in the order given
+	raw     []rawFlag // its flags, cases as positions in members
+}
+
+// keyID returns the number of k, numbering it if it is new.
+func (m *brigadeMemo) keyID(k personKey) int32 {
+	id, ok := m.ids[k]
+	if !ok {
+		if m.ids == nil {
+			m.ids = make(map[personKey]int32)
+		}
+		id = int32(len(m.ids))
+		m.ids[k] = id
+	}
+	return id
 }
 
 // reportedOf returns the reported parties of c with their keys, from the
@@ -126,9 +161,15 @@ func (m *brigadeMemo) reportedOf(c *Case) []reportedParty {
 		return r
 	}
 	var r []reportedParty
+	var keys []personKey
 	for _, p := range c.Parties {
 		if p.Role == RoleReported {
-			r = append(r, reportedParty{p, personKeys(nil, p)})
+			keys = personKeys(keys[:0], p)
+			ids := make([]int32, len(keys))
+			for i, k := range keys {
+				ids[i] = m.keyID(k)
+			}
+			r = append(r, reportedParty{p, ids})
 		}
 	}
 	if m.discard {
@@ -141,19 +182,68 @@ func (m *brigadeMemo) reportedOf(c *Case) []reportedParty {
 	return r
 }
 
-// keepOnly drops what the memo holds of cases not in cases.
+// keepOnly drops what the memo holds of cases not in cases. The numbers
+// of keys are dealt afresh when most of them name no case kept.
 func (m *brigadeMemo) keepOnly(cases []*Case) {
 	reported := make(map[*Case][]reportedParty, len(m.reported))
 	sets := make(map[*Case][]uint64, len(m.sets))
+	keys := 0
 	for _, c := range cases {
 		if r, ok := m.reported[c]; ok {
 			reported[c] = r
+			for _, rp := range r {
+				keys += len(rp.keys)
+			}
 		}
 		if set, ok := m.sets[c]; ok {
 			sets[c] = set
 		}
 	}
 	m.reported, m.sets = reported, sets
+	if len(m.ids) > 2*keys+1024 {
+		m.ids, m.reported = nil, nil
+	}
+}
+
+// groupFlags returns, from the last run, the flags of the group with
+// first mention first and cases (in input order) in, if that group had
+// the same cases then.
+func (m *brigadeMemo) groupFlags(first mentionOf, in []int, cases []*Case) ([]rawFlag, bool) {
+	gm, ok := m.groups[first]
+	if !ok || len(gm.members) != len(in) {
+		return nil, false
+	}
+	for i, ci := range in {
+		if gm.members[i] != cases[ci] {
+			return nil, false
+		}
+	}
+	raw := make([]rawFlag, len(gm.raw))
+	for i, f := range gm.raw {
+		idx := make([]int, len(f.cases))
+		for j, pos := range f.cases {
+			idx[j] = in[pos]
+		}
+		raw[i] = rawFlag{cases: idx, reason: f.reason, person: f.person}
+	}
+	return raw, true
+}
+
+// keepGroup keeps in groups, for the next run, the flags raw that the
+// group with first mention first and cases (in input order) in raised.
+func (m *brigadeMemo) keepGroup(groups map[mentionOf]groupMemo, first mentionOf, in []int, cases []*Case, raw []rawFlag) {
+	gm := groupMemo{members: make([]*Case, len(in)), raw: make([]rawFlag, len(raw))}
+	for i, ci := range in {
+		gm.members[i] = cases[ci]
+	}
+	for i, f := range raw {
+		pos := make([]int, len(f.cases))
+		for j, ci := range f.cases {
+			pos[j], _ = slices.BinarySearch(in, ci)
+		}
+		gm.raw[i] = rawFlag{cases: pos, reason: f.reason, person: f.person}
+	}
+	groups[first] = gm
 }
 
 // detectBrigading is DetectBrigading, taking what it can from memo (nil:
@@ -182,13 +272,41 @@ func detectBrigading(cases []*Case, cfg BrigadeConfig, memo *brigadeMemo) []Brig
 		cfg.DuplicateSpan = 4 * cfg.Window
 	}
 
+	if memo.cfg != cfg {
+		memo.groups, memo.cfg = nil, cfg
+	}
+
 	d := detector{cases: cases, cfg: cfg, sets: make([][]uint64, len(cases)), received: make([]int64, len(cases))}
 	for i, c := range cases {
 		d.received[i] = c.Received.UnixMilli()
 	}
+	// A group of the same cases as in the last run raises the same flags;
+	// the others are worked out. Each group's flags are kept apart, so
+	// that they are merged in the groups' order either way.
 	groups := personGroups(cases, memo)
-	d.shingleAll(groups, memo)
-	for _, g := range groups {
+	kept := make(map[mentionOf]groupMemo, len(groups))
+	firsts := make([]mentionOf, len(groups))
+	ins := make([][]int, len(groups))
+	raws := make([][]rawFlag, len(groups))
+	var todo [][]mention
+	var todoIdx []int
+	for gi, g := range groups {
+		firsts[gi] = mentionOf{cases[g[0].c], g[0].p}
+		ins[gi] = make([]int, len(g))
+		for i, m := range g {
+			ins[gi][i] = m.c
+		}
+		if raw, ok := memo.groupFlags(firsts[gi], ins[gi], cases); ok {
+			raws[gi] = raw
+			kept[firsts[gi]] = memo.groups[firsts[gi]]
+			continue
+		}
+		todo = append(todo, g)
+		todoIdx = append(todoIdx, gi)
+	}
+	d.shingleAll(todo, memo)
+	for ti, g := range todo {
+		gi := todoIdx[ti]
 		slices.SortFunc(g, func(a, b mention) int {
 			if c := cmp.Compare(d.received[a.c], d.received[b.c]); c != 0 {
 				return c
@@ -200,9 +318,18 @@ func detectBrigading(cases []*Case, cfg BrigadeConfig, memo *brigadeMemo) []Brig
 			group[i] = m.c
 		}
 		person := g[0].p.DisplayName()
+		d.raw = nil
 		d.clusters(group, person)
 		d.duplicates(group, person)
+		raws[gi] = d.raw
+		if !memo.discard {
+			memo.keepGroup(kept, firsts[gi], ins[gi], cases, d.raw)
+		}
 	}
+	if !memo.discard {
+		memo.groups = kept
+	}
+	d.raw = slices.Concat(raws...)
 	return d.merge()
 }
 
@@ -225,16 +352,20 @@ func personGroups(cases []*Case, memo *brigadeMemo) [][]mention {
 		}
 		return x
 	}
-	owner := make(map[personKey]int, 2*len(cases)) // about two keys a report
+	// owner is, per key number, the first node the key names, or -1.
+	owner := slices.Repeat([]int32{-1}, len(memo.ids))
 	for ci, c := range cases {
 		for _, rp := range memo.reportedOf(c) {
 			n := len(nodes)
 			nodes = append(nodes, mention{ci, rp.p})
 			parent = append(parent, n)
 			for _, k := range rp.keys {
-				o, ok := owner[k]
-				if !ok {
-					owner[k] = n
+				for int(k) >= len(owner) {
+					owner = append(owner, -1)
+				}
+				o := int(owner[k])
+				if o < 0 {
+					owner[k] = int32(n)
 					continue
 				}
 				if a, b := find(o), find(n); a != b {

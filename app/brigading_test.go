@@ -413,30 +413,43 @@ func BenchmarkDetectBrigading(b *testing.B) {
 }
 
 // TestBrigadeMemo runs the detection as a store does, keeping what it
-// worked out case by case between runs, over a case book that changes
-// (cases replaced by changed copies, removed and added), and checks each
-// run against a fresh one: nothing kept of a case may outlive it.
+// worked out case by case and group by group between runs, over a case
+// book that changes (cases replaced by changed copies, removed and added,
+// the thresholds changed), and checks each run against a fresh one:
+// nothing kept of a case may outlive it.
 func TestBrigadeMemo(t *testing.T) {
 	kim, lee := Party{Name: "Kim Sato"}, Party{Name: "Lee Park", Handle: "@leep"}
 	a := reportAbout("A", 0, ReporterAnonymous, kim, dupText)
 	b := reportAbout("B", 1, ReporterAnonymous, kim, dupEdited)
 	c := reportAbout("C", 2, ReporterAnonymous, kim, dupText+" She left the meetup.")
 	d := reportAbout("D", 3, ReporterIdentified, lee, "Lee Park shouted at a volunteer.")
+	d2 := reportAbout("D2", 3.5, ReporterAnonymous, lee, "Lee Park shouted at a volunteer again.")
+	// X names both Kim and Lee, so that the flags of their two groups
+	// merge; then Kim's group changes and Lee's does not.
+	x := reportAbout("X", 3.2, ReporterAnonymous, kim, "Both of them were rude to me at the meetup.")
+	x.Parties = append(x.Parties, &Party{ID: "p3", Role: RoleReported, Name: lee.Name, Handle: lee.Handle})
+	strict := BrigadeConfig{MinReports: 4, Similarity: 0.9}
 	steps := []struct {
 		name  string
 		cases []*Case
+		cfg   BrigadeConfig
 	}{
-		{"a cluster and near-duplicates about Kim", []*Case{a, b, c, d}},
-		{"B now names Lee by handle", []*Case{a, reportAbout("B", 1, ReporterAnonymous, Party{Name: "L. Park", Handle: "leep"}, dupEdited), c, d}},
-		{"C's text rewritten", []*Case{a, b, reportAbout("C", 2, ReporterAnonymous, kim, "Something else entirely happened at a later meetup in the park."), d}},
-		{"A gone, E about Kim", []*Case{b, c, d, reportAbout("E", 4, ReporterIdentified, kim, dupText)}},
-		{"back to the start", []*Case{a, b, c, d}},
-		{"nothing left", nil},
+		{"a cluster and near-duplicates about Kim", []*Case{a, b, c, d}, BrigadeConfig{}},
+		{"B now names Lee by handle", []*Case{a, reportAbout("B", 1, ReporterAnonymous, Party{Name: "L. Park", Handle: "leep"}, dupEdited), c, d}, BrigadeConfig{}},
+		{"C's text rewritten", []*Case{a, b, reportAbout("C", 2, ReporterAnonymous, kim, "Something else entirely happened at a later meetup in the park."), d}, BrigadeConfig{}},
+		{"A gone, E about Kim", []*Case{b, c, d, reportAbout("E", 4, ReporterIdentified, kim, dupText)}, BrigadeConfig{}},
+		{"back to the start", []*Case{a, b, c, d}, BrigadeConfig{}},
+		{"a second report about Lee, Kim's group as it was", []*Case{a, b, c, d, d2}, BrigadeConfig{}},
+		{"X names both", []*Case{a, b, c, d, d2, x}, BrigadeConfig{}},
+		{"C changed, Lee's group as it was", []*Case{a, b, reportAbout("C", 2, ReporterAnonymous, kim, dupEdited), d, d2, x}, BrigadeConfig{}},
+		{"stricter thresholds", []*Case{a, b, c, d, d2}, strict},
+		{"the default thresholds again", []*Case{a, b, c, d, d2}, BrigadeConfig{}},
+		{"nothing left", nil, BrigadeConfig{}},
 	}
 	memo := &brigadeMemo{}
 	for _, st := range steps {
-		got := detectBrigading(st.cases, BrigadeConfig{}, memo)
-		if want := DetectBrigading(st.cases, BrigadeConfig{}); !reflect.DeepEqual(got, want) {
+		got := detectBrigading(st.cases, st.cfg, memo)
+		if want := DetectBrigading(st.cases, st.cfg); !reflect.DeepEqual(got, want) {
 			t.Errorf("%s: with what was kept got %#v\nfresh %#v", st.name, got, want)
 		}
 		if len(memo.reported) != len(st.cases) {
@@ -447,6 +460,80 @@ func TestBrigadeMemo(t *testing.T) {
 				t.Errorf("%s: the shingles of %s outlived it", st.name, kept.Code)
 			}
 		}
+		for _, g := range memo.groups {
+			for _, kept := range g.members {
+				if !slices.Contains(st.cases, kept) {
+					t.Errorf("%s: the flags of a group with %s outlived it", st.name, kept.Code)
+				}
+			}
+		}
+	}
+}
+
+// TestBrigadeMemoReusesGroups: a group of the same cases as in the run
+// before is not worked out again (its kept flags are what the next run
+// shows), and one whose cases changed is.
+func TestBrigadeMemoReusesGroups(t *testing.T) {
+	kim, lee := Party{Name: "Kim Sato"}, Party{Name: "Lee Park"}
+	cases := []*Case{
+		reportAbout("A", 0, ReporterAnonymous, kim, dupText),
+		reportAbout("B", 1, ReporterAnonymous, kim, dupEdited),
+		reportAbout("C", 2, ReporterAnonymous, kim, dupText),
+		reportAbout("D", 3, ReporterAnonymous, lee, dupText),
+		reportAbout("E", 4, ReporterAnonymous, lee, dupText),
+		reportAbout("F", 5, ReporterAnonymous, lee, dupText),
+	}
+	memo := &brigadeMemo{}
+	detectBrigading(cases, BrigadeConfig{}, memo)
+	if len(memo.groups) != 2 {
+		t.Fatalf("%d groups kept, want 2", len(memo.groups))
+	}
+	for k, g := range memo.groups {
+		for i := range g.raw {
+			g.raw[i].reason = "kept: " + k.c.Code
+		}
+	}
+	// Lee's group changes; Kim's does not.
+	cases[5] = reportAbout("F", 5, ReporterAnonymous, lee, dupEdited)
+	var reasons []string
+	for _, f := range detectBrigading(cases, BrigadeConfig{}, memo) {
+		reasons = append(reasons, f.Reasons...)
+	}
+	if !slices.Contains(reasons, "kept: A") {
+		t.Errorf("Kim's unchanged group was worked out again: %q", reasons)
+	}
+	if slices.Contains(reasons, "kept: D") {
+		t.Errorf("Lee's changed group was not worked out again: %q", reasons)
+	}
+}
+
+// TestBrigadeMemoRenumbersKeys: when most of the numbered keys name no
+// case kept, the numbers are dealt afresh, and the next run still finds
+// what a fresh one does.
+func TestBrigadeMemoRenumbersKeys(t *testing.T) {
+	many := make([]*Case, 0, 1200)
+	for i := range cap(many) {
+		many = append(many, reportAbout(fmt.Sprintf("M%04d", i), float64(i), ReporterAnonymous,
+			Party{Name: fmt.Sprintf("Person %d", i), Contact: fmt.Sprintf("person%d@example.org", i)}, randomText(uint64(i), 20)))
+	}
+	kim := Party{Name: "Kim Sato"}
+	few := []*Case{
+		reportAbout("A", 0, ReporterAnonymous, kim, dupText),
+		reportAbout("B", 1, ReporterAnonymous, kim, dupEdited),
+		reportAbout("C", 2, ReporterAnonymous, kim, dupText),
+	}
+	memo := &brigadeMemo{}
+	detectBrigading(append(slices.Clone(few), many...), BrigadeConfig{}, memo)
+	before := len(memo.ids)
+	got := detectBrigading(few, BrigadeConfig{}, memo)
+	if len(memo.ids) >= before {
+		t.Errorf("%d keys numbered after the run over %d cases, %d before: not dealt afresh", len(memo.ids), len(few), before)
+	}
+	if want := DetectBrigading(few, BrigadeConfig{}); !reflect.DeepEqual(got, want) {
+		t.Errorf("with keys dealt afresh got %#v\nfresh %#v", got, want)
+	}
+	if got, want := detectBrigading(few, BrigadeConfig{}, memo), DetectBrigading(few, BrigadeConfig{}); !reflect.DeepEqual(got, want) {
+		t.Errorf("the run after got %#v\nfresh %#v", got, want)
 	}
 }
 
