@@ -201,13 +201,17 @@ type storedBaseRecord struct {
 }
 
 // caseRecords reads the records of a case's namespace that travel in a
-// bundle, and this vault's bookkeeping records apart.
+// bundle, and this vault's bookkeeping records apart. The kept versions
+// of the case (baseKeyPre) are left out: there may be 16, each as large
+// as the case, and a merge needs one (loadBase reads it).
 func (s *Store) caseRecords(caseID string) (records map[string][]byte, sync map[string][]byte, err error) {
 	records, sync = map[string][]byte{}, map[string][]byte{}
 	err = s.st.Scan(caseNS(caseID), "", func(key string, value []byte) error {
-		if strings.HasPrefix(key, syncKeyPre) {
+		switch {
+		case strings.HasPrefix(key, baseKeyPre):
+		case strings.HasPrefix(key, syncKeyPre):
 			sync[key] = value
-		} else {
+		default:
 			records[key] = value
 		}
 		return nil
@@ -568,10 +572,22 @@ func keepBase(tx *vault.Tx, caseID, version string, records []bundleRecord, now 
 	return putJSON(tx, ns, basesKey, bases[:min(len(bases), maxBases)])
 }
 
-// loadBase returns a kept version's records.
-func loadBase(sync map[string][]byte, caseID, version string) (map[string]*record, error) {
+// loadBase returns a kept version's records (nil if it is not kept),
+// read from the vault.
+func (s *Store) loadBase(caseID, version string) (map[string]*record, error) {
+	ns := caseNS(caseID)
+	read := func(key string, sb *storedBase) error {
+		b, err := s.st.Get(ns, key)
+		if errors.Is(err, vault.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("read case %s: %w", caseID, err)
+		}
+		return decodeSync(map[string][]byte{key: b}, ns, key, sb)
+	}
 	var sb storedBase
-	if err := decodeSync(sync, caseNS(caseID), baseKeyPre+version, &sb); err != nil {
+	if err := read(baseKeyPre+version, &sb); err != nil {
 		return nil, err
 	}
 	if sb.Version != version {
@@ -580,7 +596,7 @@ func loadBase(sync map[string][]byte, caseID, version string) (map[string]*recor
 	for i := range sb.Parts {
 		key := basePartKey(version, i+1)
 		var part storedBase
-		if err := decodeSync(sync, caseNS(caseID), key, &part); err != nil {
+		if err := read(key, &part); err != nil {
 			return nil, err
 		}
 		if part.Version != version {
@@ -928,7 +944,7 @@ func (s *Store) planCaseLocked(in *incoming, bc bundleCase) (*casePlan, error) {
 		}
 		for _, v := range bc.Meta.Known {
 			if slices.ContainsFunc(bases, func(b baseRef) bool { return b.Version == v }) {
-				if base, err = loadBase(sync, local.ID, v); err != nil {
+				if base, err = s.loadBase(local.ID, v); err != nil {
 					return nil, err
 				}
 				if base != nil {

@@ -1201,11 +1201,16 @@ func keptBase(t *testing.T, e *storeEnv, caseID string) (baseRef, map[string]*re
 	if err != nil {
 		t.Fatal(err)
 	}
+	for k := range sync {
+		if strings.HasPrefix(k, baseKeyPre) {
+			t.Errorf("caseRecords read the kept version %s into memory", k)
+		}
+	}
 	var bases []baseRef
 	if err := decodeSync(sync, caseNS(caseID), basesKey, &bases); err != nil || len(bases) == 0 {
 		t.Fatalf("kept versions: %v, %v", bases, err)
 	}
-	recs, err := loadBase(sync, caseID, bases[0].Version)
+	recs, err := e.s.loadBase(caseID, bases[0].Version)
 	if err != nil || recs == nil {
 		t.Fatalf("loadBase: %v, %v", recs, err)
 	}
