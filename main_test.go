@@ -5,6 +5,8 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+
+	"casebook/internal/harden"
 )
 
 // TestNoLocaleErrorUnderCUTF8 starts this test binary again in the
@@ -28,5 +30,26 @@ func TestNoLocaleErrorUnderCUTF8(t *testing.T) {
 	}
 	if strings.Contains(string(out), "locale") {
 		t.Fatalf("starting under LANG=C.UTF-8 printed:\n%s", out)
+	}
+}
+
+// TestRunHardensTheProcess runs a command in a child, as the casebook
+// binary does, and checks there that core dumps are off and the process
+// undumpable before the command runs (package harden).
+func TestRunHardensTheProcess(t *testing.T) {
+	if os.Getenv("CASEBOOK_HARDEN_CHILD") == "1" {
+		if code := run([]string{"--help"}); code != 0 {
+			t.Fatalf("casebook --help: exit code %d", code)
+		}
+		if err := harden.Check(); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestRunHardensTheProcess$", "-test.count=1", "-test.v")
+	cmd.Env = append(os.Environ(), "CASEBOOK_HARDEN_CHILD=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "--- PASS: TestRunHardensTheProcess") {
+		t.Fatalf("child: %v\n%s", err, out)
 	}
 }
