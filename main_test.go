@@ -34,8 +34,8 @@ func TestNoLocaleErrorUnderCUTF8(t *testing.T) {
 }
 
 // TestRunHardensTheProcess runs a command in a child, as the casebook
-// binary does, and checks there that core dumps are off and the process
-// undumpable before the command runs (package harden).
+// binary does, and checks there that no crash can write a core file
+// (package harden).
 func TestRunHardensTheProcess(t *testing.T) {
 	if os.Getenv("CASEBOOK_HARDEN_CHILD") == "1" {
 		if code := run([]string{"--help"}); code != 0 {

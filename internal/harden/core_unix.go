@@ -25,9 +25,16 @@ func checkCore() error {
 	}
 	switch {
 	case lim.Cur != 0:
-		return fmt.Errorf("core files of up to %d bytes may be written", lim.Cur)
+		return fmt.Errorf("core files %s may be written", upTo(uint64(lim.Cur)))
 	case lim.Max != 0:
-		return fmt.Errorf("core files may be turned back on, up to %d bytes", lim.Max)
+		return fmt.Errorf("core files may be turned back on, %s", upTo(uint64(lim.Max)))
 	}
 	return nil
+}
+
+func upTo(limit uint64) string {
+	if limit == uint64(unix.RLIM_INFINITY) {
+		return "of any size"
+	}
+	return fmt.Sprintf("of up to %d bytes", limit)
 }
