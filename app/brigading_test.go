@@ -428,6 +428,14 @@ func TestBrigadeMemo(t *testing.T) {
 	// merge; then Kim's group changes and Lee's does not.
 	x := reportAbout("X", 3.2, ReporterAnonymous, kim, "Both of them were rude to me at the meetup.")
 	x.Parties = append(x.Parties, &Party{ID: "p3", Role: RoleReported, Name: lee.Name, Handle: lee.Handle})
+	// Y1 to Y3 each name Kim and Ada: two groups of the same cases, both
+	// starting in Y1.
+	var ys []*Case
+	for i := range 3 {
+		y := reportAbout(fmt.Sprintf("Y%d", i+1), float64(i), ReporterAnonymous, kim, randomText(uint64(10+i), 20))
+		y.Parties = append(y.Parties, &Party{ID: "p3", Role: RoleReported, Name: "Ada Quill"})
+		ys = append(ys, y)
+	}
 	strict := BrigadeConfig{MinReports: 4, Similarity: 0.9}
 	steps := []struct {
 		name  string
@@ -444,6 +452,8 @@ func TestBrigadeMemo(t *testing.T) {
 		{"C changed, Lee's group as it was", []*Case{a, b, reportAbout("C", 2, ReporterAnonymous, kim, dupEdited), d, d2, x}, BrigadeConfig{}},
 		{"stricter thresholds", []*Case{a, b, c, d, d2}, strict},
 		{"the default thresholds again", []*Case{a, b, c, d, d2}, BrigadeConfig{}},
+		{"reports each naming Kim and Ada", ys, BrigadeConfig{}},
+		{"the same reports again", ys, BrigadeConfig{}},
 		{"nothing left", nil, BrigadeConfig{}},
 	}
 	memo := &brigadeMemo{}
@@ -465,6 +475,61 @@ func TestBrigadeMemo(t *testing.T) {
 				if !slices.Contains(st.cases, kept) {
 					t.Errorf("%s: the flags of a group with %s outlived it", st.name, kept.Code)
 				}
+			}
+		}
+	}
+}
+
+// TestBrigadeMemoRandom changes a case book at random, step by step (cases
+// added anywhere, removed, replaced by changed copies, some naming two
+// people; the thresholds changed now and then), and checks each run with
+// what was kept against a fresh one.
+func TestBrigadeMemoRandom(t *testing.T) {
+	people := []Party{
+		{Name: "Kim Sato"}, {Name: "Lee Park", Handle: "@leep"}, {Name: "L. Park", Handle: "leep"},
+		{Name: "Ada Quill", Contact: "ada@example.org"}, {Name: "Quill Ada"}, {Name: "Bo Reed", Contact: "+1 555 0100 200"},
+	}
+	texts := []string{dupText, dupEdited, dupText + " Again.", randomText(1, 30), randomText(2, 30), "Short."}
+	configs := []BrigadeConfig{{}, {MinReports: 2, Similarity: 0.5}, {Window: 3 * 24 * time.Hour}}
+	for trial := range 40 {
+		r := rand.New(rand.NewPCG(uint64(trial), 99))
+		serial := 0
+		newCase := func() *Case {
+			serial++
+			kind := ReporterIdentified
+			if r.IntN(3) > 0 {
+				kind = ReporterAnonymous
+			}
+			c := reportAbout(fmt.Sprintf("C%03d", serial), r.Float64()*30, kind, people[r.IntN(len(people))], texts[r.IntN(len(texts))])
+			if r.IntN(4) == 0 { // a second person reported in the same case
+				second := people[r.IntN(len(people))]
+				second.ID, second.Role = "p3", RoleReported
+				c.Parties = append(c.Parties, &second)
+			}
+			return c
+		}
+		var cases []*Case
+		cfg := configs[0]
+		memo := &brigadeMemo{}
+		for step := range 30 {
+			switch op := r.IntN(10); {
+			case op < 4 || len(cases) == 0:
+				i := r.IntN(len(cases) + 1)
+				cases = slices.Insert(cases, i, newCase())
+			case op < 6:
+				i := r.IntN(len(cases))
+				cases = slices.Delete(cases, i, i+1)
+			case op < 9:
+				i := r.IntN(len(cases))
+				changed := *cases[i]
+				changed.Description = texts[r.IntN(len(texts))]
+				cases[i] = &changed
+			default:
+				cfg = configs[r.IntN(len(configs))]
+			}
+			got := detectBrigading(cases, cfg, memo)
+			if want := DetectBrigading(cases, cfg); !reflect.DeepEqual(got, want) {
+				t.Fatalf("trial %d, step %d: with what was kept got %#v\nfresh %#v", trial, step, got, want)
 			}
 		}
 	}
