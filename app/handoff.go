@@ -202,16 +202,15 @@ type storedBaseRecord struct {
 
 // caseRecords reads the records of a case's namespace that travel in a
 // bundle, and this vault's bookkeeping records apart. The kept versions
-// of the case (baseKeyPre) are left out: there may be 16, each as large
-// as the case, and a merge needs one (loadBase reads it).
+// of the case (baseKeyPre) are not read: there may be 16, each as large
+// as the case, and a merge needs one (loadBaseLocked reads it).
 func (s *Store) caseRecords(caseID string) (records map[string][]byte, sync map[string][]byte, err error) {
 	records, sync = map[string][]byte{}, map[string][]byte{}
-	err = s.st.Scan(caseNS(caseID), "", func(key string, value []byte) error {
-		switch {
-		case strings.HasPrefix(key, baseKeyPre):
-		case strings.HasPrefix(key, syncKeyPre):
+	notBase := func(key string) bool { return !strings.HasPrefix(key, baseKeyPre) }
+	err = s.st.ScanWhere(caseNS(caseID), "", notBase, func(key string, value []byte) error {
+		if strings.HasPrefix(key, syncKeyPre) {
 			sync[key] = value
-		default:
+		} else {
 			records[key] = value
 		}
 		return nil
@@ -572,9 +571,10 @@ func keepBase(tx *vault.Tx, caseID, version string, records []bundleRecord, now 
 	return putJSON(tx, ns, basesKey, bases[:min(len(bases), maxBases)])
 }
 
-// loadBase returns a kept version's records (nil if it is not kept),
-// read from the vault.
-func (s *Store) loadBase(caseID, version string) (map[string]*record, error) {
+// loadBaseLocked returns a kept version's records (nil if it is not
+// kept), read from the vault. Its head and parts are read one by one, so
+// the caller holds s.mu, under which alone they are written.
+func (s *Store) loadBaseLocked(caseID, version string) (map[string]*record, error) {
 	ns := caseNS(caseID)
 	read := func(key string, sb *storedBase) error {
 		b, err := s.st.Get(ns, key)
@@ -944,7 +944,7 @@ func (s *Store) planCaseLocked(in *incoming, bc bundleCase) (*casePlan, error) {
 		}
 		for _, v := range bc.Meta.Known {
 			if slices.ContainsFunc(bases, func(b baseRef) bool { return b.Version == v }) {
-				if base, err = s.loadBase(local.ID, v); err != nil {
+				if base, err = s.loadBaseLocked(local.ID, v); err != nil {
 					return nil, err
 				}
 				if base != nil {

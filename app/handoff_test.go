@@ -1194,7 +1194,7 @@ func auditCount(t *testing.T, v *vault.Vault, kind string) int {
 }
 
 // keptBase returns the newest version a vault keeps of a case, and its
-// records read back with loadBase.
+// records read back with loadBaseLocked.
 func keptBase(t *testing.T, e *storeEnv, caseID string) (baseRef, map[string]*record) {
 	t.Helper()
 	_, sync, err := e.s.caseRecords(caseID)
@@ -1210,9 +1210,9 @@ func keptBase(t *testing.T, e *storeEnv, caseID string) (baseRef, map[string]*re
 	if err := decodeSync(sync, caseNS(caseID), basesKey, &bases); err != nil || len(bases) == 0 {
 		t.Fatalf("kept versions: %v, %v", bases, err)
 	}
-	recs, err := e.s.loadBase(caseID, bases[0].Version)
+	recs, err := e.s.loadBaseLocked(caseID, bases[0].Version)
 	if err != nil || recs == nil {
-		t.Fatalf("loadBase: %v, %v", recs, err)
+		t.Fatalf("loadBaseLocked: %v, %v", recs, err)
 	}
 	return bases[0], recs
 }

@@ -21,6 +21,7 @@ type Storage interface {
 	Update(fn func(*vault.Tx) error) error
 	Get(ns, key string) ([]byte, error)
 	Scan(ns, prefix string, fn func(key string, value []byte) error) error
+	ScanWhere(ns, prefix string, want func(key string) bool, fn func(key string, value []byte) error) error
 	Namespaces() ([]string, error)
 	SetActor(name string)
 	// DestroyNamespaces and Compact expunge cases (see Store.Expunge).

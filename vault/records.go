@@ -134,6 +134,17 @@ func (v *Vault) Get(ns, key string) (value []byte, err error) {
 // prefix, in key order, with its decrypted value. fn may keep value. A
 // non-nil error from fn stops the scan and is returned.
 func (v *Vault) Scan(ns, prefix string, fn func(key string, value []byte) error) error {
+	return v.scan(ns, prefix, nil, fn)
+}
+
+// ScanWhere is Scan over the records whose keys want accepts; the others
+// are passed over without reading or decrypting their values.
+func (v *Vault) ScanWhere(ns, prefix string, want func(key string) bool, fn func(key string, value []byte) error) error {
+	return v.scan(ns, prefix, want, fn)
+}
+
+// scan is Scan, and ScanWhere when want is not nil.
+func (v *Vault) scan(ns, prefix string, want func(key string) bool, fn func(key string, value []byte) error) error {
 	if err := checkName(ns, "-"); err != nil {
 		return err
 	}
@@ -147,11 +158,15 @@ func (v *Vault) Scan(ns, prefix string, fn func(key string, value []byte) error)
 		}
 		defer zero(k)
 		base := recordPrefix(ns)
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: append(bytes.Clone(base), prefix...), PrefetchValues: true, PrefetchSize: 64})
+		// Values are read ahead only when every one is wanted.
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: append(bytes.Clone(base), prefix...), PrefetchValues: want == nil, PrefetchSize: 64})
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {
 			item := it.Item()
 			key := string(item.Key()[len(base):])
+			if want != nil && !want(key) {
+				continue
+			}
 			stored, err := item.ValueCopy(nil)
 			if err != nil {
 				return translate(err, ns+"/"+key)

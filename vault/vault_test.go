@@ -16,6 +16,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/dgraph-io/badger/v4"
 )
 
 func TestMain(m *testing.M) {
@@ -314,6 +316,47 @@ func TestScanKeysNamespaces(t *testing.T) {
 	err = v.Scan("case-a", "", func(string, []byte) error { n++; return stop })
 	if !errors.Is(err, stop) || n != 1 {
 		t.Errorf("Scan stopped by fn: got %v after %d calls, want stop after 1", err, n)
+	}
+}
+
+// TestScanWhere: ScanWhere calls fn for the records want accepts, and
+// does not read the others: a record whose sealed value is damaged fails
+// Scan, and ScanWhere passes over it.
+func TestScanWhere(t *testing.T) {
+	v, _, _ := newTestVault(t)
+	for _, k := range []string{"case", "msg.1", "msg.2", "sync.base.v1", "sync.items"} {
+		put(t, v, "case-a", k, "value of "+k)
+	}
+	name := recordKeyName("case-a", "sync.base.v1")
+	damaged := rawValue(t, v, name)
+	damaged[len(damaged)-1] ^= 1
+	if err := v.db.Update(func(txn *badger.Txn) error { return txn.Set(name, damaged) }); err != nil {
+		t.Fatal(err)
+	}
+	if err := v.Scan("case-a", "", func(string, []byte) error { return nil }); !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("Scan over the damaged record: %v, want ErrCorrupt", err)
+	}
+	tests := []struct {
+		prefix string
+		want   func(string) bool
+		got    []string
+	}{
+		{"", func(k string) bool { return !strings.HasPrefix(k, "sync.base.") }, []string{"case", "msg.1", "msg.2", "sync.items"}},
+		{"msg.", func(k string) bool { return k != "msg.1" }, []string{"msg.2"}},
+		{"", func(string) bool { return false }, nil},
+	}
+	for _, tt := range tests {
+		var got []string
+		err := v.ScanWhere("case-a", tt.prefix, tt.want, func(key string, value []byte) error {
+			if string(value) != "value of "+key {
+				t.Errorf("ScanWhere value of %s: %q", key, value)
+			}
+			got = append(got, key)
+			return nil
+		})
+		if err != nil || !slices.Equal(got, tt.got) {
+			t.Errorf("ScanWhere(%q): got %v, %v; want %v", tt.prefix, got, err, tt.got)
+		}
 	}
 }
 
