@@ -385,11 +385,30 @@ func (s *Store) List(stage Stage) []Summary {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	ctx := s.contextLocked()
-	out := make([]Summary, 0, len(s.cases))
+	// Sorted first by small keys, each comparison deciding on the date
+	// alone nearly always: moving whole summaries about cost more than
+	// making them.
+	type entry struct {
+		received time.Time
+		code     string
+		c        *Case
+	}
+	order := make([]entry, 0, len(s.cases))
 	for _, c := range s.cases {
 		if (stage != "" && c.Stage != stage) || s.excludedLocked(c) {
 			continue
 		}
+		order = append(order, entry{c.Received, c.Code, c})
+	}
+	slices.SortFunc(order, func(a, b entry) int {
+		if c := b.received.Compare(a.received); c != 0 {
+			return c
+		}
+		return strings.Compare(a.code, b.code)
+	})
+	out := make([]Summary, 0, len(order))
+	for _, e := range order {
+		c := e.c
 		sum := Summary{ID: c.ID, Code: c.Code, Stage: c.Stage, Outcome: c.Outcome, Responder: c.Responder,
 			Received: c.Received, ReporterKind: c.ReporterKind, Urgent: c.Urgent, RecordOnly: c.RecordOnly}
 		var first time.Time
@@ -401,9 +420,6 @@ func (s *Store) List(stage Stage) []Summary {
 		sum.NextDue = first
 		out = append(out, sum)
 	}
-	slices.SortFunc(out, func(a, b Summary) int {
-		return cmp.Or(b.Received.Compare(a.Received), cmp.Compare(a.Code, b.Code))
-	})
 	return out
 }
 

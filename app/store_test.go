@@ -792,6 +792,12 @@ func TestStoreList(t *testing.T) {
 	if s := all[1]; s.NextAction != ActTriage || !s.NextDue.Equal(wall(berlin, 2026, time.November, 4, 18, 0)) {
 		t.Errorf("summary of an acknowledged case: got next %s due %v, want triage at the meeting on 4 November", s.NextAction, s.NextDue)
 	}
+	// Cases received at the same moment come in the order of their codes.
+	twin := e.newCase(t, testIntake(older.Received))
+	want := []string{newer.Code, middle.Code, min(older.Code, twin.Code), max(older.Code, twin.Code)}
+	if got := codes(e.s.List("")); !slices.Equal(got, want) {
+		t.Errorf("List with two cases received at once: got %v, want %v", got, want)
+	}
 }
 
 func TestStoreDue(t *testing.T) {
