@@ -205,6 +205,53 @@ func (m *brigadeMemo) keepOnly(cases []*Case) {
 	}
 }
 
+// carry moves what the memo holds of case old to c, a changed copy of it
+// whose inputs to the detection are the same (sameBrigadeInputs: a note,
+// a message or a step), so that the next run finds it kept rather than
+// working out again the case and every group it is in.
+func (m *brigadeMemo) carry(old, c *Case) {
+	if old == c || len(old.Parties) != len(c.Parties) {
+		return
+	}
+	// party is c's party in the place of old's party p, or nil.
+	party := func(p *Party) *Party {
+		if i := slices.Index(old.Parties, p); i >= 0 {
+			return c.Parties[i]
+		}
+		return nil
+	}
+	if r, ok := m.reported[old]; ok {
+		delete(m.reported, old)
+		moved := make([]reportedParty, len(r))
+		for i, rp := range r {
+			if moved[i] = (reportedParty{party(rp.p), rp.keys}); moved[i].p == nil {
+				moved = nil // not old's parties: work c out afresh
+				break
+			}
+		}
+		if moved != nil {
+			m.reported[c] = moved
+		}
+	}
+	if set, ok := m.sets[old]; ok {
+		delete(m.sets, old)
+		m.sets[c] = set
+	}
+	for first, gm := range m.groups {
+		i := slices.Index(gm.members, old)
+		if i < 0 {
+			continue
+		}
+		gm.members[i] = c
+		if first.c == old {
+			delete(m.groups, first)
+			if p := party(first.p); p != nil {
+				m.groups[mentionOf{c, p}] = gm
+			}
+		}
+	}
+}
+
 // groupFlags returns, from the last run, the flags of the group with
 // first mention first and cases (in input order) in, if that group had
 // the same cases then.

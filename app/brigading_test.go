@@ -519,11 +519,16 @@ func TestBrigadeMemoRandom(t *testing.T) {
 			case op < 6:
 				i := r.IntN(len(cases))
 				cases = slices.Delete(cases, i, i+1)
-			case op < 9:
+			case op < 8:
 				i := r.IntN(len(cases))
 				changed := *cases[i]
 				changed.Description = texts[r.IntN(len(texts))]
 				cases[i] = &changed
+			case op < 9: // a copy with the same inputs, as after a note
+				i := r.IntN(len(cases))
+				old := cases[i]
+				cases[i] = sameInputsCopy(old)
+				memo.carry(old, cases[i])
 			default:
 				cfg = configs[r.IntN(len(configs))]
 			}
@@ -532,6 +537,79 @@ func TestBrigadeMemoRandom(t *testing.T) {
 				t.Fatalf("trial %d, step %d: with what was kept got %#v\nfresh %#v", trial, step, got, want)
 			}
 		}
+	}
+}
+
+// sameInputsCopy returns a copy of c as the store makes one after a note:
+// a new *Case, with new parties, whose inputs to the detection are alike.
+func sameInputsCopy(c *Case) *Case {
+	d := *c
+	d.Notes = append(slices.Clone(c.Notes), &Note{ID: fmt.Sprintf("n%d", len(c.Notes)+1), Text: "Read again."})
+	d.Parties = make([]*Party, len(c.Parties))
+	for i, p := range c.Parties {
+		q := *p
+		d.Parties[i] = &q
+	}
+	return &d
+}
+
+// TestBrigadeMemoCarry: what the memo kept of a case is carried over to a
+// copy with the same inputs, as the store makes after a note, so that the
+// next run works out neither the case nor its groups again, finds what a
+// fresh run finds, and holds nothing of the old copy.
+func TestBrigadeMemoCarry(t *testing.T) {
+	kim, lee := Party{Name: "Kim Sato"}, Party{Name: "Lee Park"}
+	y := reportAbout("Y", 0.5, ReporterAnonymous, kim, dupText)
+	y.Parties = append(y.Parties, &Party{ID: "p3", Role: RoleReported, Name: lee.Name})
+	cases := []*Case{
+		reportAbout("A", 0, ReporterAnonymous, kim, dupText),
+		reportAbout("B", 1, ReporterAnonymous, kim, dupEdited),
+		y,
+		reportAbout("D", 3, ReporterAnonymous, lee, dupText),
+		reportAbout("E", 4, ReporterAnonymous, lee, dupEdited),
+	}
+	memo := &brigadeMemo{}
+	detectBrigading(cases, BrigadeConfig{}, memo)
+	for k, g := range memo.groups {
+		for i := range g.raw {
+			g.raw[i].reason += " (kept for " + k.p.Name + ")"
+		}
+	}
+	var olds []*Case
+	for _, i := range []int{0, 2} { // A starts Kim's group; Y is in both
+		olds = append(olds, cases[i])
+		cases[i] = sameInputsCopy(cases[i])
+		memo.carry(olds[len(olds)-1], cases[i])
+	}
+	for _, old := range olds {
+		_, r := memo.reported[old]
+		_, set := memo.sets[old]
+		if r || set {
+			t.Errorf("the memo still keeps %s's old copy", old.Code)
+		}
+		for k, g := range memo.groups {
+			if k.c == old || slices.Contains(g.members, old) {
+				t.Errorf("a group kept still names %s's old copy", old.Code)
+			}
+		}
+	}
+	got := detectBrigading(cases, BrigadeConfig{}, memo)
+	var reasons []string
+	for _, f := range got {
+		reasons = append(reasons, f.Reasons...)
+	}
+	for _, who := range []string{"Kim Sato", "Lee Park"} {
+		if !slices.ContainsFunc(reasons, func(r string) bool { return strings.HasSuffix(r, "(kept for "+who+")") }) {
+			t.Errorf("%s's group was worked out again after notes: %q", who, reasons)
+		}
+	}
+	for k, g := range memo.groups {
+		for i := range g.raw {
+			g.raw[i].reason = strings.TrimSuffix(g.raw[i].reason, " (kept for "+k.p.Name+")")
+		}
+	}
+	if got, want := detectBrigading(cases, BrigadeConfig{}, memo), DetectBrigading(cases, BrigadeConfig{}); !reflect.DeepEqual(got, want) {
+		t.Errorf("after carrying: got %#v\nfresh %#v", got, want)
 	}
 }
 

@@ -722,9 +722,13 @@ func (s *Store) changedLocked() {
 // when what they are worked out from changed: the case's own inputs to
 // the detection, or whether the member may see it. Most steps (a note, a
 // message, a stage) change neither, and the due list after them is only
-// the due list. The caller holds s.mu for writing.
+// the due list; what the detection kept of old is carried over to c. The
+// caller holds s.mu for writing.
 func (s *Store) caseChangedLocked(old, c *Case) {
 	if old != nil && sameBrigadeInputs(old, c) && s.excludedLocked(old) == s.excludedLocked(c) {
+		s.flagsMu.Lock()
+		s.brigadeMemo.carry(old, c)
+		s.flagsMu.Unlock()
 		return
 	}
 	s.changedLocked()
