@@ -160,8 +160,21 @@ func BenchmarkStoreDue(b *testing.B) {
 // a note (change=note) the brigading flags stand; after a new report
 // (change=report) they are worked out again first. The change itself (a
 // synced write) is not timed.
+// newReport files a report about the same person each time.
+func newReport(s *app.Store, _ string) error {
+	_, err := s.NewCase(&app.Intake{
+		Received: demovault.Now,
+		Channel:  app.ChannelForm,
+		Summary:  "Rude replies in the issue tracker",
+		Reporter: &app.IntakeReporter{Name: "Robin Reporter", Contact: "robin@example.org"},
+		People:   []app.IntakePerson{{Name: "Riley Reported", Contact: "riley@example.org", Role: app.RoleReported}},
+	})
+	return err
+}
+
 func BenchmarkStoreDueAfterChange(b *testing.B) {
 	demovault.ForSizes(b, func(b *testing.B, n int) {
+		at := 0 // walks the case list for notes-then-report
 		changes := []struct {
 			name   string
 			change func(s *app.Store, code string) error
@@ -170,15 +183,19 @@ func BenchmarkStoreDueAfterChange(b *testing.B) {
 				_, err := s.AddNote(code, "A note between two looks at the due list.", app.Visibility{})
 				return err
 			}},
-			{"report", func(s *app.Store, _ string) error {
-				_, err := s.NewCase(&app.Intake{
-					Received: demovault.Now,
-					Channel:  app.ChannelForm,
-					Summary:  "Rude replies in the issue tracker",
-					Reporter: &app.IntakeReporter{Name: "Robin Reporter", Contact: "robin@example.org"},
-					People:   []app.IntakePerson{{Name: "Riley Reported", Contact: "riley@example.org", Role: app.RoleReported}},
-				})
-				return err
+			{"report", newReport},
+			// A meeting's worth of notes on cases all over the case book,
+			// then a new report: the detection keeps what it had of the
+			// noted cases and their groups.
+			{"notes-then-report", func(s *app.Store, _ string) error {
+				list := s.List("")
+				for range 20 {
+					at = (at + 7919) % len(list)
+					if _, err := s.AddNote(list[at].Code, "Discussed at the meeting.", app.Visibility{}); err != nil {
+						return err
+					}
+				}
+				return newReport(s, "")
 			}},
 		}
 		for _, ch := range changes {
