@@ -252,17 +252,18 @@ func (m *brigadeMemo) carry(old, c *Case) {
 	}
 }
 
-// groupFlags returns, from the last run, the flags of the group with
-// first mention first and cases (in input order) in, if that group had
-// the same cases then.
-func (m *brigadeMemo) groupFlags(first mentionOf, in []int, cases []*Case) ([]rawFlag, bool) {
+// groupFlags returns, from the last run, what the group with first
+// mention first and cases (in input order) in gave, and its flags with
+// their cases as indices into cases, if that group had the same cases
+// then.
+func (m *brigadeMemo) groupFlags(first mentionOf, in []int, cases []*Case) (groupMemo, []rawFlag, bool) {
 	gm, ok := m.groups[first]
 	if !ok || len(gm.members) != len(in) {
-		return nil, false
+		return gm, nil, false
 	}
 	for i, ci := range in {
 		if gm.members[i] != cases[ci] {
-			return nil, false
+			return gm, nil, false
 		}
 	}
 	raw := make([]rawFlag, len(gm.raw))
@@ -273,12 +274,12 @@ func (m *brigadeMemo) groupFlags(first mentionOf, in []int, cases []*Case) ([]ra
 		}
 		raw[i] = rawFlag{cases: idx, reason: f.reason, person: f.person}
 	}
-	return raw, true
+	return gm, raw, true
 }
 
-// keepGroup keeps in groups, for the next run, the flags raw that the
-// group with first mention first and cases (in input order) in raised.
-func (m *brigadeMemo) keepGroup(groups map[mentionOf]groupMemo, first mentionOf, in []int, cases []*Case, raw []rawFlag) {
+// newGroupMemo is what the group with cases (in input order) in gave, to
+// keep for the next run: the flags raw it raised.
+func newGroupMemo(in []int, cases []*Case, raw []rawFlag) groupMemo {
 	gm := groupMemo{members: make([]*Case, len(in)), raw: make([]rawFlag, len(raw))}
 	for i, ci := range in {
 		gm.members[i] = cases[ci]
@@ -290,7 +291,7 @@ func (m *brigadeMemo) keepGroup(groups map[mentionOf]groupMemo, first mentionOf,
 		}
 		gm.raw[i] = rawFlag{cases: pos, reason: f.reason, person: f.person}
 	}
-	groups[first] = gm
+	return gm
 }
 
 // detectBrigading is DetectBrigading, taking what it can from memo (nil:
@@ -343,9 +344,8 @@ func detectBrigading(cases []*Case, cfg BrigadeConfig, memo *brigadeMemo) []Brig
 		for i, m := range g {
 			ins[gi][i] = m.c
 		}
-		if raw, ok := memo.groupFlags(firsts[gi], ins[gi], cases); ok {
-			raws[gi] = raw
-			kept[firsts[gi]] = memo.groups[firsts[gi]]
+		if gm, raw, ok := memo.groupFlags(firsts[gi], ins[gi], cases); ok {
+			raws[gi], kept[firsts[gi]] = raw, gm
 			continue
 		}
 		todo = append(todo, g)
@@ -370,7 +370,7 @@ func detectBrigading(cases []*Case, cfg BrigadeConfig, memo *brigadeMemo) []Brig
 		d.duplicates(group, person)
 		raws[gi] = d.raw
 		if !memo.discard {
-			memo.keepGroup(kept, firsts[gi], ins[gi], cases, d.raw)
+			kept[firsts[gi]] = newGroupMemo(ins[gi], cases, d.raw)
 		}
 	}
 	if !memo.discard {

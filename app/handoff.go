@@ -249,6 +249,11 @@ func decodeSync[T any](sync map[string][]byte, ns, key string, v *T) error {
 	if !ok {
 		return nil
 	}
+	return decodeRecord(b, ns, key, v)
+}
+
+// decodeRecord decodes record ns/key, read as b; unreadable, it is damage.
+func decodeRecord[T any](b []byte, ns, key string, v *T) error {
 	if err := json.Unmarshal(b, v); err != nil {
 		return &vault.CorruptError{Record: ns + "/" + key, Err: errors.New("unreadable record")}
 	}
@@ -584,7 +589,7 @@ func (s *Store) loadBaseLocked(caseID, version string) (map[string]*record, erro
 		if err != nil {
 			return fmt.Errorf("read case %s: %w", caseID, err)
 		}
-		return decodeSync(map[string][]byte{key: b}, ns, key, sb)
+		return decodeRecord(b, ns, key, sb)
 	}
 	var sb storedBase
 	if err := read(baseKeyPre+version, &sb); err != nil {
