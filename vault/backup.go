@@ -279,6 +279,10 @@ func RestoreWithRecoveryCode(dir string, r io.Reader, code string, opts Options)
 	return restore(dir, r, slotRecovery, normalizeRecoveryCode(code), opts)
 }
 
+// restoreHook, when a test sets it, is called with the directory a Restore
+// built the vault in, just before it is moved into place.
+var restoreHook func(tmp string)
+
 func restore(dir string, r io.Reader, kind string, secret []byte, opts Options) (err error) {
 	opts = opts.withDefaults()
 	dir, err = filepath.Abs(dir)
@@ -325,11 +329,12 @@ func restore(dir string, r io.Reader, kind string, secret []byte, opts Options) 
 		return diskError(err)
 	}
 	removeStaleTemps(parent)
-	tmp, err := os.MkdirTemp(parent, ".casebook-restore-*")
+	tmp, lock, err := newTempVaultDir(parent, restoreVaultPrefix)
 	if err != nil {
-		return diskError(err)
+		return err
 	}
 	defer os.RemoveAll(tmp)
+	defer func() { lock.release() }()
 	keys := deriveSubkeys(master)
 	defer keys.wipe()
 	if err := checkRoom(tmp, 0); err != nil {
@@ -373,31 +378,25 @@ func restore(dir string, r io.Reader, kind string, secret []byte, opts Options) 
 	if err := writeFileAtomic(filepath.Join(tmp, keyringFile), ring, 0o600); err != nil {
 		return err
 	}
-	if err := writeFileAtomic(filepath.Join(tmp, lockFile), nil, 0o600); err != nil {
-		return err
-	}
 	if err := writeFileAtomic(filepath.Join(tmp, headerFile), hdrBytes, 0o600); err != nil {
-		return err
-	}
-	lock, err := acquireLock(filepath.Join(tmp, lockFile))
-	if err != nil {
 		return err
 	}
 	v, err := openUnlocked(tmp, h, master, lock, opts)
 	if err != nil {
-		lock.release()
 		return err
 	}
 	if _, err := v.Check(); err != nil {
-		v.Lock()
+		v.close()
 		return fmt.Errorf("restored vault failed its check: %w", err)
 	}
 	err = v.Update(func(tx *Tx) error {
 		tx.Record("vault.restore", "")
 		return nil
 	})
-	if lerr := v.Lock(); err == nil {
-		err = lerr
+	// Closed but still locked, so that nobody takes the directory for one
+	// left by a crash before it is in place.
+	if cerr := v.close(); err == nil {
+		err = cerr
 	}
 	if err != nil {
 		return err
@@ -407,8 +406,11 @@ func restore(dir string, r io.Reader, kind string, secret []byte, opts Options) 
 			return err
 		}
 	}
-	if err := os.Rename(tmp, dir); err != nil {
-		return diskError(err)
+	if restoreHook != nil {
+		restoreHook(tmp)
+	}
+	if lock, err = moveLocked(tmp, dir, lock, false); err != nil {
+		return err
 	}
 	return syncDir(parent)
 }

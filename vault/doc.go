@@ -78,6 +78,21 @@
 // rewritten whole, atomically (temporary file, fsync, rename, fsync of the
 // directory).
 //
+// Temporary files. The header and the keyring are written through a
+// temporary file named ".<name>.tmp-<random>" beside them; Create and
+// Restore build a whole vault in a directory ".casebook-new-<random>" or
+// ".casebook-restore-<random>" beside its place and rename it there,
+// holding that directory's lock file from the moment it exists (on
+// Windows, released for the rename). A crash can leave either behind, and
+// both hold key material: an epoch key a destruction was forgetting, the
+// key slot of a passphrase that was being set, or a whole copy of a vault.
+// An unlock that succeeds (never a wrong passphrase or recovery code, nor
+// an unlock that fails) removes, once the vault is open and any
+// destruction finished, the temporary files in it, and every such
+// directory beside it that nobody holds and that is at least a minute old
+// (a day on Windows, and for a directory without a lock file); Create and
+// Restore remove such directories too.
+//
 // Records. Badger keys start with one byte telling their kind:
 //
 //	'n' ns                 namespace data key: epoch (4 bytes) ‖ seal(epoch key, data key, AD("namespace key", vault id, ns, epoch))
@@ -104,7 +119,9 @@
 // new epoch key, forgets the old epoch key (rewriting the keyring file) and
 // removes the marker. Copies of
 // the destroyed key or records that Badger's log-structured files still
-// hold are sealed under keys that no longer exist. The old keyring file's
+// hold are sealed under keys that no longer exist; a temporary keyring
+// file a crash left with the old epoch key is removed at the next unlock,
+// which also finishes the destruction. The old keyring file's
 // blocks may survive on the disk itself until the file system reuses them;
 // full-disk encryption covers that.
 //

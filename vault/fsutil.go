@@ -14,7 +14,7 @@ import (
 // target, and then the directory is synced.
 func writeFileAtomic(path string, data []byte, perm os.FileMode) (err error) {
 	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	f, err := os.CreateTemp(dir, atomicTempPrefix(filepath.Base(path))+"*")
 	if err != nil {
 		return diskError(err)
 	}

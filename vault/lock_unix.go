@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"syscall"
+	"time"
 )
 
 // fileLock is an advisory, exclusive lock on a file. The operating system
@@ -13,8 +14,14 @@ import (
 // leaves a stale lock behind.
 type fileLock struct{ f *os.File }
 
-func acquireLock(path string) (*fileLock, error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+func acquireLock(path string) (*fileLock, error) { return openLock(path, os.O_CREATE) }
+
+// lockExisting is acquireLock on a file that must exist already: it
+// returns an error satisfying errors.Is(err, os.ErrNotExist) if not.
+func lockExisting(path string) (*fileLock, error) { return openLock(path, 0) }
+
+func openLock(path string, flag int) (*fileLock, error) {
+	f, err := os.OpenFile(path, os.O_RDWR|flag, 0o600)
 	if err != nil {
 		return nil, diskError(err)
 	}
@@ -38,4 +45,19 @@ func (l *fileLock) release() error {
 	}
 	l.f = nil
 	return err
+}
+
+// staleTempAge is how old a directory a Create or Restore builds in must
+// be before removeStaleTemps may judge it: its maker locks it at once.
+const staleTempAge = time.Minute
+
+// moveLocked renames the directory tmp, whose lock file lock holds, to
+// dir, and returns the lock, now on dir's lock file. The lock is held
+// throughout: a lock follows its file across a rename. (relock matters
+// only on Windows.)
+func moveLocked(tmp, dir string, lock *fileLock, relock bool) (*fileLock, error) {
+	if err := os.Rename(tmp, dir); err != nil {
+		return lock, diskError(err)
+	}
+	return lock, nil
 }

@@ -162,11 +162,12 @@ func Create(dir string, passphrase []byte, opts Options) (*Vault, string, error)
 	// into place whole, so that a crash leaves either no vault or a
 	// complete one.
 	removeStaleTemps(parent)
-	tmp, err := os.MkdirTemp(parent, ".casebook-new-*")
+	tmp, lock, err := newTempVaultDir(parent, newVaultPrefix)
 	if err != nil {
-		return nil, "", diskError(err)
+		return nil, "", err
 	}
 	defer os.RemoveAll(tmp)
+	defer func() { lock.release() }() // a no-op once the vault has it
 	v := &Vault{dir: tmp, opts: opts, hdr: h, master: master, actor: opts.Actor}
 	v.keys = deriveSubkeys(master)
 	defer v.keys.wipe()
@@ -192,9 +193,6 @@ func Create(dir string, passphrase []byte, opts Options) (*Vault, string, error)
 	if err != nil {
 		return nil, "", err
 	}
-	if err := writeFileAtomic(filepath.Join(tmp, lockFile), nil, 0o600); err != nil {
-		return nil, "", err
-	}
 	if err := writeFileAtomic(filepath.Join(tmp, headerFile), h.marshal(), 0o600); err != nil {
 		return nil, "", err
 	}
@@ -203,35 +201,18 @@ func Create(dir string, passphrase []byte, opts Options) (*Vault, string, error)
 			return nil, "", err
 		}
 	}
-	if err := os.Rename(tmp, dir); err != nil {
-		return nil, "", diskError(err)
-	}
-	if err := syncDir(parent); err != nil {
+	if lock, err = moveLocked(tmp, dir, lock, true); err != nil {
 		return nil, "", err
 	}
-	lock, err := acquireLock(filepath.Join(dir, lockFile))
-	if err != nil {
+	if err := syncDir(parent); err != nil {
 		return nil, "", err
 	}
 	opened, err := openUnlocked(dir, h, master, lock, opts)
 	if err != nil {
 		return nil, "", err
 	}
+	lock = nil
 	return opened, code, nil
-}
-
-// removeStaleTemps removes what a Create or Restore killed midway left
-// beside the vault: directories named like their temporary ones and not
-// touched for a day. Nothing in them was ever a vault in use.
-func removeStaleTemps(parent string) {
-	for _, pattern := range []string{".casebook-new-*", ".casebook-restore-*"} {
-		matches, _ := filepath.Glob(filepath.Join(parent, pattern))
-		for _, m := range matches {
-			if fi, err := os.Stat(m); err == nil && fi.IsDir() && time.Since(fi.ModTime()) > 24*time.Hour {
-				os.RemoveAll(m)
-			}
-		}
-	}
 }
 
 func isEmptyDir(dir string) (bool, error) {
@@ -331,6 +312,13 @@ func openWith(dir, kind string, secret []byte, opts Options) (*Vault, error) {
 	if err != nil {
 		return nil, err
 	}
+	// What a crash left: nothing the vault, now open and any destruction
+	// finished, needs, but key material or a whole copy of a vault, which
+	// a destruction must not leave behind.
+	if err := removeStaleFiles(dir); err != nil {
+		opts.Logger.Warn("vault: could not remove a temporary file a crash left in the vault", "error", err)
+	}
+	removeStaleTemps(filepath.Dir(dir))
 	ok = true
 	return v, nil
 }
@@ -565,6 +553,18 @@ func (v *Vault) currentActor() string {
 // vault to other processes. The Vault cannot be used afterwards; calling
 // Lock again does nothing.
 func (v *Vault) Lock() error {
+	err := v.close()
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if lerr := v.lock.release(); err == nil {
+		err = lerr
+	}
+	return err
+}
+
+// close closes the storage engine and forgets the keys, but keeps the
+// vault's lock, which Lock then releases.
+func (v *Vault) close() error {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	if v.db == nil {
@@ -575,9 +575,6 @@ func (v *Vault) Lock() error {
 	err := translate(v.db.Close(), "data")
 	v.db = nil
 	v.wipe()
-	if lerr := v.lock.release(); err == nil {
-		err = lerr
-	}
 	return err
 }
 
