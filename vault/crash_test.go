@@ -54,6 +54,7 @@ type crashChildSpec struct {
 	Dir   string `json:"dir"`
 	Seed  uint64 `json:"seed"`
 	Start uint64 `json:"start"` // the writer's first key
+	Pass  int    `json:"pass"`  // the passphrase to open with: crashPass(Pass)
 }
 
 // crashKey is the record key of sequence number n; keys sort by number.
@@ -96,7 +97,7 @@ func TestCrashChild(t *testing.T) {
 	if err := json.Unmarshal([]byte(raw), &spec); err != nil {
 		crashChildFail("bad spec: %v", err)
 	}
-	v, err := Open(spec.Dir, []byte(crashPassphrase), Options{Actor: "crash child"})
+	v, err := Open(spec.Dir, []byte(crashPass(spec.Pass)), Options{Actor: "crash child"})
 	if err != nil {
 		crashChildFail("open: %v", err)
 	}
@@ -127,6 +128,8 @@ func TestCrashChild(t *testing.T) {
 			}
 			n += size
 		}
+	case "keys":
+		crashKeysChild(t, v, spec)
 	default:
 		crashChildFail("unknown role %q", spec.Role)
 	}
@@ -239,6 +242,57 @@ const (
 
 var killModeNames = [numKillModes]string{"from start", "at open", "mid-stream"}
 
+// killTrigger is the line from which a kill of the given mode counts its
+// delay.
+func killTrigger(mode int) string {
+	if mode == killFromStart {
+		return ""
+	}
+	return "open"
+}
+
+// killDelay chooses the delay of a kill of the given mode: up to span+100ms
+// from the start, none, or 3ms to span+3ms after the child is open.
+func killDelay(rng *rand.Rand, mode int, span time.Duration) time.Duration {
+	switch mode {
+	case killFromStart:
+		return time.Duration(rng.Int64N(int64(span + 100*time.Millisecond)))
+	case killMidStream:
+		return 3*time.Millisecond + time.Duration(rng.Int64N(int64(span)))
+	}
+	return 0
+}
+
+// killChildAt lets a child run until delay after it prints a line
+// starting with trigger, or, with no trigger, until delay after it
+// started; it hands handle each line the child prints, and then kills it.
+func killChildAt(t *testing.T, child *crashChild, round int, trigger string, delay time.Duration, handle func(line string)) {
+	t.Helper()
+	var timer <-chan time.Time
+	if trigger == "" {
+		timer = time.After(delay - time.Since(child.start))
+	}
+	hang := time.After(crashChildWait)
+wait:
+	for {
+		select {
+		case line, ok := <-child.lines:
+			if !ok {
+				break wait // the child ended by itself: killAndWait reports it
+			}
+			handle(line)
+			if trigger != "" && timer == nil && strings.HasPrefix(line, trigger) {
+				timer = time.After(delay)
+			}
+		case <-timer:
+			break wait
+		case <-hang:
+			t.Fatalf("round %d: child silent for %v\nstderr:\n%s", round, crashChildWait, child.stderr)
+		}
+	}
+	child.killAndWait(t, handle)
+}
+
 // TestFaultKillDuringWrites kills a writing child at random moments, round
 // after round on the same vault, and checks after each kill that every
 // write the child was told was done is there, byte for byte, that each
@@ -261,15 +315,7 @@ func TestFaultKillDuringWrites(t *testing.T) {
 	begin := time.Now()
 	for round := range rounds {
 		mode := round % numKillModes
-		var delay time.Duration
-		switch mode {
-		case killFromStart:
-			delay = time.Duration(rng.Int64N(int64(400 * time.Millisecond)))
-		case killAtOpen:
-			delay = 0
-		case killMidStream:
-			delay = 3*time.Millisecond + time.Duration(rng.Int64N(int64(300*time.Millisecond)))
-		}
+		delay := killDelay(rng, mode, 300*time.Millisecond)
 		spec := crashChildSpec{Role: "writer", Dir: dir, Seed: rng.Uint64(), Start: next}
 		child := startCrashChild(t, spec)
 
@@ -292,29 +338,7 @@ func TestFaultKillDuringWrites(t *testing.T) {
 			}
 		}
 
-		var timer <-chan time.Time
-		if mode == killFromStart {
-			timer = time.After(delay - time.Since(child.start))
-		}
-		hang := time.After(crashChildWait)
-	wait:
-		for {
-			select {
-			case line, ok := <-child.lines:
-				if !ok {
-					break wait // the child ended by itself: killAndWait reports it
-				}
-				handle(line)
-				if line == "open" && mode != killFromStart {
-					timer = time.After(delay)
-				}
-			case <-timer:
-				break wait
-			case <-hang:
-				t.Fatalf("round %d: child silent for %v\nstderr:\n%s", round, crashChildWait, child.stderr)
-			}
-		}
-		child.killAndWait(t, handle)
+		killChildAt(t, child, round, killTrigger(mode), delay, handle)
 		kills[mode]++
 
 		present, lost := verifyCrashVault(t, dir, round, next, last, spec.Seed)
