@@ -55,6 +55,7 @@ type crashChildSpec struct {
 	Seed  uint64 `json:"seed"`
 	Start uint64 `json:"start"` // the writer's first key
 	Pass  int    `json:"pass"`  // the passphrase to open with: crashPass(Pass)
+	From  string `json:"from"`  // the backup file a restoring child reads
 }
 
 // crashKey is the record key of sequence number n; keys sort by number.
@@ -96,6 +97,10 @@ func TestCrashChild(t *testing.T) {
 	var spec crashChildSpec
 	if err := json.Unmarshal([]byte(raw), &spec); err != nil {
 		crashChildFail("bad spec: %v", err)
+	}
+	if spec.Role == "restore" {
+		crashRestoreChild(spec)
+		return
 	}
 	v, err := Open(spec.Dir, []byte(crashPass(spec.Pass)), Options{Actor: "crash child"})
 	if err != nil {
