@@ -35,6 +35,8 @@ type processChildSpec struct {
 	Dir  string   `json:"dir"`
 	Case string   `json:"case,omitempty"` // the holder's case
 	Args []string `json:"args,omitempty"` // the command's arguments
+	// Now, if set, is the command's clock, fixed at that time.
+	Now time.Time `json:"now,omitzero"`
 }
 
 // TestFaultProcessChild is the body of the child processes of
@@ -56,6 +58,12 @@ func TestFaultProcessChild(t *testing.T) {
 			Stdin: strings.NewReader(""), Stdout: os.Stdout, Stderr: os.Stderr,
 			Getenv: func(k string) string {
 				return map[string]string{"CASEBOOK_PASSPHRASE": goodPass}[k]
+			},
+			Now: func() time.Time {
+				if spec.Now.IsZero() {
+					return time.Now()
+				}
+				return spec.Now
 			},
 		}))
 	case "holder":

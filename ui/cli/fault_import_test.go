@@ -1,0 +1,193 @@
+//go:build unix
+
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"casebook/app"
+	"casebook/internal/faultlog"
+	"casebook/vault"
+)
+
+// caseCodes lists the codes of the cases in e's vault.
+func caseCodes(e *caseEnv) []string {
+	e.t.Helper()
+	var list []struct {
+		Code string `json:"code"`
+	}
+	if err := json.Unmarshal([]byte(e.ok("case", "list", "--json")), &list); err != nil {
+		e.t.Fatal(err)
+	}
+	codes := make([]string, len(list))
+	for i, c := range list {
+		codes[i] = c.Code
+	}
+	return codes
+}
+
+// fullState is everything a member can read of the cases in e's vault:
+// the case list, each case with its messages (as case show --json gives
+// them, read in one unlock), the conflicts waiting, and the roster.
+func fullState(e *caseEnv) string {
+	e.t.Helper()
+	var b strings.Builder
+	b.WriteString(e.ok("case", "list", "--json"))
+	b.WriteString(e.ok("bundle", "conflicts", "--json"))
+	b.WriteString(e.ok("member", "list", "--json"))
+	v, err := vault.Open(e.dir, []byte(goodPass), vault.Options{})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer v.Lock()
+	s, err := app.OpenStore(v, func() time.Time { return e.now })
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	for _, sum := range s.List("") {
+		k, err := s.Case(sum.Code)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		msgs, err := s.Messages(k.Code)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		if err := printJSON(&b, caseView{Case: k, Messages: msgs, Allowed: k.Allowed(s.Context())}); err != nil {
+			e.t.Fatal(err)
+		}
+	}
+	return b.String()
+}
+
+// firstDifference is a short account of where two states part.
+func firstDifference(got, want string) string {
+	i := 0
+	for i < len(got) && i < len(want) && got[i] == want[i] {
+		i++
+	}
+	from := max(0, i-80)
+	return fmt.Sprintf("%d and %d bytes, parting at byte %d: got …%s…, want …%s…",
+		len(got), len(want), i, got[from:min(len(got), i+80)], want[from:min(len(want), i+80)])
+}
+
+// TestFaultKillDuringImport kills casebook bundle import, run as a process
+// of its own, at random moments, each time on a fresh copy of the
+// receiving vault, and then imports the same bundle again: the vault must
+// end exactly as after an import never interrupted. Two bundles are
+// imported: one of cases new to the vault, and one adding to cases it
+// already holds, which the import merges.
+func TestFaultKillDuringImport(t *testing.T) {
+	rounds := faultlog.Runs(4, 30)
+	tl := faultlog.Track(t, "crash", "SIGKILL during a bundle import",
+		"casebook bundle import, as a process of its own, is killed with SIGKILL at a random moment on a copy of the receiving vault, with a bundle of 40 demo cases new there and with one adding notes to 20 cases it holds; importing the bundle again leaves every case, message, conflict and member exactly as an import never interrupted does.")
+	p := newBundlePair(t)
+	a, h := p.amara, p.henrik
+	a.ok("demo", "--cases", "40")
+	codes := caseCodes(a)
+	export := func(name string) string {
+		path := p.path(name)
+		a.ok(append(append([]string{"bundle", "export"}, codes...), "--to", "Henrik Lund", "--out", path)...)
+		return path
+	}
+	template := func(name string) string {
+		dir := filepath.Join(t.TempDir(), name)
+		copyDir(t, h.dir, dir)
+		return dir
+	}
+
+	newCases := export("new.casebook")
+	emptyVault := template("empty")
+	h.ok("bundle", "import", newCases)
+	afterNew := fullState(h)
+	holding := template("holding")
+	for i, code := range codes[:20] {
+		a.ok("case", "note", code, "--text", fmt.Sprintf("Amara's note %d after the hand-off", i))
+	}
+	held := export("held.casebook")
+	h.ok("bundle", "import", held)
+	afterHeld := fullState(h)
+	if afterHeld == afterNew {
+		t.Fatal("the second bundle changed nothing")
+	}
+
+	scenarios := []struct {
+		name           string
+		vault, bundle  string
+		want           string
+		total, minKill time.Duration
+	}{
+		{name: "new cases", vault: emptyVault, bundle: newCases, want: afterNew},
+		{name: "held cases", vault: holding, bundle: held, want: afterHeld},
+	}
+	// Each import as a process of its own, left to finish, shows how long
+	// one runs, and that it ends as one in this process does.
+	for i := range scenarios {
+		sc := &scenarios[i]
+		r := &caseEnv{t: t, dir: filepath.Join(t.TempDir(), "whole"), now: h.now}
+		copyDir(t, sc.vault, r.dir)
+		begin := time.Now()
+		if out, err := startImport(t, r, sc.bundle).CombinedOutput(); err != nil {
+			t.Fatalf("%s: import as a process: %v\n%s", sc.name, err, out)
+		}
+		sc.total = time.Since(begin)
+		if got := fullState(r); got != sc.want {
+			t.Fatalf("%s: import as a process: %s", sc.name, firstDifference(got, sc.want))
+		}
+	}
+
+	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 4))
+	var finished int
+	for round := range rounds {
+		sc := scenarios[round%len(scenarios)]
+		r := &caseEnv{t: t, dir: filepath.Join(t.TempDir(), fmt.Sprintf("round-%02d", round)), now: h.now}
+		copyDir(t, sc.vault, r.dir)
+		delay := time.Duration(rng.Int64N(int64(sc.total + 50*time.Millisecond)))
+		cmd := startImport(t, r, sc.bundle)
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(delay)
+		cmd.Process.Kill()
+		err := cmd.Wait()
+		var exit *exec.ExitError
+		if !errors.As(err, &exit) || !exit.Sys().(syscall.WaitStatus).Signaled() {
+			if err != nil {
+				t.Fatalf("round %d: import ended with %v before the kill:\n%s", round, err, out.String())
+			}
+			finished++
+		}
+		if res := r.run("bundle", "import", sc.bundle); res.code != ExitOK {
+			t.Fatalf("round %d (%s, killed after %v): importing again: exit %d, %s",
+				round, sc.name, delay.Round(time.Millisecond), res.code, res.stderr)
+		}
+		lost := 0
+		if got := fullState(r); got != sc.want {
+			lost = 1
+			t.Errorf("round %d (%s, killed after %v): after importing again: %s",
+				round, sc.name, delay.Round(time.Millisecond), firstDifference(got, sc.want))
+		}
+		tl.Add(1, lost)
+		t.Logf("round %2d: %-10s killed after %3dms of a %dms import", round, sc.name, delay.Milliseconds(), sc.total.Milliseconds())
+	}
+	t.Logf("%d rounds, %d finished before the kill", rounds, finished)
+}
+
+// startImport makes the command that runs casebook bundle import on r's
+// vault as a process of its own, with r's clock.
+func startImport(t *testing.T, r *caseEnv, bundle string) *exec.Cmd {
+	t.Helper()
+	return processChild(t, processChildSpec{Role: "command", Dir: r.dir, Args: []string{"bundle", "import", bundle}, Now: r.now})
+}
