@@ -284,6 +284,7 @@ func WriteArchive(dir string, a *Archive, opts PDFOptions) (err error) {
 		return err
 	}
 	parent := filepath.Dir(dir)
+	removeStalePartials(parent)
 	staging, err := os.MkdirTemp(parent, "."+filepath.Base(dir)+".partial-*")
 	if err != nil {
 		return diskError(err)

@@ -6,7 +6,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
+	"sync"
 	"syscall"
+	"time"
 	"unicode/utf8"
 )
 
@@ -20,6 +23,7 @@ var ErrNoSpace = errors.New("no space left on the disk")
 // existing file at path is untouched.
 func WriteFile(path string, perm os.FileMode, write func(w io.Writer) error) (err error) {
 	dir := filepath.Dir(path)
+	removeStalePartials(dir)
 	f, err := os.CreateTemp(dir, "."+tempBase(filepath.Base(path))+".partial-*")
 	if err != nil {
 		return diskError(err)
@@ -75,4 +79,46 @@ func diskError(err error) error {
 		return fmt.Errorf("%w: %w", ErrNoSpace, err)
 	}
 	return err
+}
+
+// A process killed while writing an export leaves its temporary file, or
+// the archive's staging directory, in the folder the member chose: hidden,
+// named ".NAME.partial-DIGITS", and holding part of what was exported, in
+// plain text. The next export into that folder removes what such a write
+// left there, once it is stalePartialAge old: no export writes for that
+// long.
+const stalePartialAge = 10 * time.Minute
+
+// partialName matches the names WriteFile and WriteArchive give their
+// temporary files and directories, and nothing a person is likely to name
+// a file.
+var partialName = regexp.MustCompile(`^\..+\.partial-[0-9]+$`)
+
+// partialSweeps remembers when each folder was last swept, so that a batch
+// of exports reads it once.
+var partialSweeps sync.Map // folder → time.Time
+
+// removeStalePartials removes from dir the temporary files and directories
+// of exports that a crash cut short (see stalePartialAge). It follows no
+// symbolic link, and it is best effort: what it cannot remove stays.
+func removeStalePartials(dir string) {
+	now := time.Now()
+	if last, ok := partialSweeps.Load(dir); ok && now.Sub(last.(time.Time)) < time.Minute {
+		return
+	}
+	partialSweeps.Store(dir, now)
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if !partialName.MatchString(e.Name()) || e.Type()&os.ModeSymlink != 0 {
+			continue
+		}
+		info, err := e.Info()
+		if err != nil || now.Sub(info.ModTime()) < stalePartialAge {
+			continue
+		}
+		os.RemoveAll(filepath.Join(dir, e.Name()))
+	}
 }

@@ -8,6 +8,9 @@ import (
 	"path/filepath"
 	"syscall"
 	"testing"
+	"time"
+
+	"casebook/app"
 )
 
 func TestWriteFile(t *testing.T) {
@@ -64,5 +67,91 @@ func TestWriteFileUnwritableDirectory(t *testing.T) {
 	err := WriteFile(filepath.Join(t.TempDir(), "missing", "out"), 0o600, func(io.Writer) error { return nil })
 	if !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("got %v, want a not-exist error", err)
+	}
+}
+
+// TestExportsRemoveStalePartials checks that writing an export, a file or
+// an archive, removes from the folder what an export a crash cut short
+// left there, once it is old enough that no export can still be writing
+// it, and nothing else: not a young one, not a name Casebook does not
+// make, not what a symbolic link points to.
+func TestExportsRemoveStalePartials(t *testing.T) {
+	old := time.Now().Add(-2 * stalePartialAge)
+	exports := []struct {
+		name  string
+		write func(t *testing.T, dir string) error
+	}{
+		{"a file", func(t *testing.T, dir string) error {
+			return WriteFile(filepath.Join(dir, "update.pdf"), 0o600, func(w io.Writer) error {
+				_, err := io.WriteString(w, "%PDF")
+				return err
+			})
+		}},
+		{"an archive", func(t *testing.T, dir string) error {
+			d := app.Demo(app.DemoOptions{Cases: 10, Seed: 4, Now: time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)})
+			a, err := BuildArchive(ArchiveInput{Cases: d.Cases}, ArchiveOptions{Seed: ptr(uint64(1))})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return WriteArchive(filepath.Join(dir, "archive"), a, PDFOptions{})
+		}},
+	}
+	for _, ex := range exports {
+		t.Run(ex.name, func(t *testing.T) {
+			dir := t.TempDir()
+			outside := filepath.Join(t.TempDir(), "someone's file")
+			if err := os.WriteFile(outside, []byte("kept"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			mk := func(name string, isDir bool, when time.Time) string {
+				p := filepath.Join(dir, name)
+				if isDir {
+					if err := os.Mkdir(p, 0o700); err != nil {
+						t.Fatal(err)
+					}
+					if err := os.WriteFile(filepath.Join(p, "cases.jsonl"), []byte("part of an archive"), 0o600); err != nil {
+						t.Fatal(err)
+					}
+				} else if err := os.WriteFile(p, []byte("part of a report"), 0o600); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.Chtimes(p, when, when); err != nil {
+					t.Fatal(err)
+				}
+				return name
+			}
+			gone := []string{
+				mk(".update-Robin.pdf.partial-123456", false, old),
+				mk(".archive-2026.partial-42", true, old),
+			}
+			kept := []string{
+				mk(".update-Sam.pdf.partial-654321", false, time.Now()), // still being written
+				mk(".notes.partial-12x", false, old),
+				mk("draft.partial-1", false, old),
+				mk(".partial-7", false, old),
+			}
+			// A link named like a partial file, old: not ours.
+			if link := filepath.Join(dir, ".link.pdf.partial-9"); os.Symlink(outside, link) == nil && backdateLink(link, old) == nil {
+				kept = append(kept, ".link.pdf.partial-9")
+			}
+			partialSweeps.Delete(dir)
+
+			if err := ex.write(t, dir); err != nil {
+				t.Fatalf("export: %v", err)
+			}
+			for _, name := range gone {
+				if _, err := os.Lstat(filepath.Join(dir, name)); !errors.Is(err, os.ErrNotExist) {
+					t.Errorf("%s: got %v, want it removed", name, err)
+				}
+			}
+			for _, name := range kept {
+				if _, err := os.Lstat(filepath.Join(dir, name)); err != nil {
+					t.Errorf("%s: got %v, want it kept", name, err)
+				}
+			}
+			if b, err := os.ReadFile(outside); err != nil || string(b) != "kept" {
+				t.Errorf("the file a link pointed to: got %q, %v", b, err)
+			}
+		})
 	}
 }
