@@ -138,21 +138,8 @@ func TestFaultKillDuringExpunge(t *testing.T) {
 		r := &caseEnv{t: t, dir: filepath.Join(t.TempDir(), fmt.Sprintf("round-%02d", round)), now: e.now}
 		copyDir(t, template, r.dir)
 		delay := start + time.Duration(rng.Int64N(int64(total-start+50*time.Millisecond)))
-		cmd := startExpunge(t, r.dir, asOf)
-		var out bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &out
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		time.Sleep(delay)
-		cmd.Process.Kill()
-		err := cmd.Wait()
-		var exit *exec.ExitError
-		killed := errors.As(err, &exit) && exit.Sys().(syscall.WaitStatus).Signaled()
+		killed := !killAfter(t, round, startExpunge(t, r.dir, asOf), delay)
 		if !killed {
-			if err != nil {
-				t.Fatalf("round %d: expunge ended with %v before the kill:\n%s", round, err, out.String())
-			}
 			finished++
 		}
 		mid := readExpungeState(t, r.dir, e.now)
@@ -179,4 +166,27 @@ func TestFaultKillDuringExpunge(t *testing.T) {
 func startExpunge(t *testing.T, dir, asOf string) *exec.Cmd {
 	t.Helper()
 	return processChild(t, processChildSpec{Role: "command", Dir: dir, Args: []string{"expunge", "--as-of", asOf}})
+}
+
+// killAfter starts cmd, kills it with SIGKILL after delay, and reports
+// whether it had finished by then. It fails the test if the command
+// ended by itself with an error.
+func killAfter(t *testing.T, round int, cmd *exec.Cmd, delay time.Duration) (finished bool) {
+	t.Helper()
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(delay)
+	cmd.Process.Kill()
+	err := cmd.Wait()
+	var exit *exec.ExitError
+	if errors.As(err, &exit) && exit.Sys().(syscall.WaitStatus).Signaled() {
+		return false
+	}
+	if err != nil {
+		t.Fatalf("round %d: the command ended with %v before the kill:\n%s", round, err, out.String())
+	}
+	return true
 }

@@ -3,15 +3,12 @@
 package cli
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -153,20 +150,7 @@ func TestFaultKillDuringImport(t *testing.T) {
 		r := &caseEnv{t: t, dir: filepath.Join(t.TempDir(), fmt.Sprintf("round-%02d", round)), now: h.now}
 		copyDir(t, sc.vault, r.dir)
 		delay := time.Duration(rng.Int64N(int64(sc.total + 50*time.Millisecond)))
-		cmd := startImport(t, r, sc.bundle)
-		var out bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &out
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		time.Sleep(delay)
-		cmd.Process.Kill()
-		err := cmd.Wait()
-		var exit *exec.ExitError
-		if !errors.As(err, &exit) || !exit.Sys().(syscall.WaitStatus).Signaled() {
-			if err != nil {
-				t.Fatalf("round %d: import ended with %v before the kill:\n%s", round, err, out.String())
-			}
+		if killAfter(t, round, startImport(t, r, sc.bundle), delay) {
 			finished++
 		}
 		if res := r.run("bundle", "import", sc.bundle); res.code != ExitOK {

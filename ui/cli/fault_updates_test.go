@@ -4,7 +4,6 @@ package cli
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -12,7 +11,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -98,19 +96,7 @@ func TestFaultKillDuringUpdates(t *testing.T) {
 		if round%2 == 1 {
 			delay = max(0, total-300*time.Millisecond) + time.Duration(rng.Int64N(int64(320*time.Millisecond)))
 		}
-		cmd := startUpdates(t, r, out)
-		var log bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &log, &log
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		time.Sleep(delay)
-		cmd.Process.Kill()
-		err := cmd.Wait()
-		var exit *exec.ExitError
-		if err != nil && (!errors.As(err, &exit) || !exit.Sys().(syscall.WaitStatus).Signaled()) {
-			t.Fatalf("round %d: report updates ended with %v before the kill:\n%s", round, err, log.String())
-		}
+		killAfter(t, round, startUpdates(t, r, out), delay)
 
 		lost := 0
 		left := owedFiles(t, r.dir, now)
