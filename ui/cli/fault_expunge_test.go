@@ -123,7 +123,7 @@ func TestFaultKillDuringExpunge(t *testing.T) {
 	whole := &caseEnv{t: t, dir: filepath.Join(t.TempDir(), "whole"), now: e.now}
 	copyDir(t, template, whole.dir)
 	begin = time.Now()
-	if out, err := startExpunge(t, whole.dir, asOf).CombinedOutput(); err != nil {
+	if out, err := startExpunge(t, whole, asOf).CombinedOutput(); err != nil {
 		t.Fatalf("expunge as a process: %v\n%s", err, out)
 	}
 	total := time.Since(begin)
@@ -138,7 +138,7 @@ func TestFaultKillDuringExpunge(t *testing.T) {
 		r := &caseEnv{t: t, dir: filepath.Join(t.TempDir(), fmt.Sprintf("round-%02d", round)), now: e.now}
 		copyDir(t, template, r.dir)
 		delay := start + time.Duration(rng.Int64N(int64(total-start+50*time.Millisecond)))
-		killed := !killAfter(t, round, startExpunge(t, r.dir, asOf), delay)
+		killed := !killAfter(t, round, startExpunge(t, r, asOf), delay)
 		if !killed {
 			finished++
 		}
@@ -161,11 +161,11 @@ func TestFaultKillDuringExpunge(t *testing.T) {
 	t.Logf("%d rounds, %d finished before the kill", rounds, finished)
 }
 
-// startExpunge makes the command that runs casebook expunge on the vault in
-// dir as a process of its own.
-func startExpunge(t *testing.T, dir, asOf string) *exec.Cmd {
+// startExpunge makes the command that runs casebook expunge on r's vault
+// as a process of its own, with r's clock.
+func startExpunge(t *testing.T, r *caseEnv, asOf string) *exec.Cmd {
 	t.Helper()
-	return processChild(t, processChildSpec{Role: "command", Dir: dir, Args: []string{"expunge", "--as-of", asOf}})
+	return processChild(t, processChildSpec{Role: "command", Dir: r.dir, Now: r.now, Args: []string{"expunge", "--as-of", asOf}})
 }
 
 // killAfter starts cmd, kills it with SIGKILL after delay, and reports
