@@ -284,7 +284,6 @@ func WriteArchive(dir string, a *Archive, opts PDFOptions) (err error) {
 		return err
 	}
 	parent := filepath.Dir(dir)
-	removeStalePartials(parent)
 	staging, err := os.MkdirTemp(parent, "."+filepath.Base(dir)+".partial-*")
 	if err != nil {
 		return diskError(err)
@@ -294,6 +293,9 @@ func WriteArchive(dir string, a *Archive, opts PDFOptions) (err error) {
 			os.RemoveAll(staging)
 		}
 	}()
+	if fi, err := os.Stat(staging); err == nil {
+		removeStalePartials(parent, fi.ModTime())
+	}
 	for _, f := range files {
 		data := f.Data
 		if err := archiveWriteFile(filepath.Join(staging, f.Name), archivePerm, func(w io.Writer) error {

@@ -124,17 +124,28 @@ func TestExportsRemoveStalePartials(t *testing.T) {
 				mk(".update-Robin.pdf.partial-123456", false, old),
 				mk(".archive-2026.partial-42", true, old),
 			}
+			// A directory named like a staging one but holding a folder
+			// is not one of ours.
+			nested := mk(".photos.partial-2024", true, old)
+			if err := os.Mkdir(filepath.Join(dir, nested, "album"), 0o700); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Chtimes(filepath.Join(dir, nested), old, old); err != nil {
+				t.Fatal(err)
+			}
 			kept := []string{
 				mk(".update-Sam.pdf.partial-654321", false, time.Now()), // still being written
 				mk(".notes.partial-12x", false, old),
 				mk("draft.partial-1", false, old),
 				mk(".partial-7", false, old),
+				mk(".long.partial-12345678901", false, old),
+				nested,
 			}
 			// A link named like a partial file, old: not ours.
 			if link := filepath.Join(dir, ".link.pdf.partial-9"); os.Symlink(outside, link) == nil && backdateLink(link, old) == nil {
 				kept = append(kept, ".link.pdf.partial-9")
 			}
-			partialSweeps.Delete(dir)
+			forgetSweep(dir)
 
 			if err := ex.write(t, dir); err != nil {
 				t.Fatalf("export: %v", err)
@@ -153,5 +164,48 @@ func TestExportsRemoveStalePartials(t *testing.T) {
 				t.Errorf("the file a link pointed to: got %q, %v", b, err)
 			}
 		})
+	}
+}
+
+func forgetSweep(dir string) {
+	partialSweeps.Lock()
+	defer partialSweeps.Unlock()
+	delete(partialSweeps.last, dir)
+}
+
+// TestExportsSweepAFolderOnceAMinute checks that a batch of exports into
+// one folder reads it once: a stale partial file that appears after the
+// first export is left to a sweep a minute later.
+func TestExportsSweepAFolderOnceAMinute(t *testing.T) {
+	dir := t.TempDir()
+	forgetSweep(dir)
+	write := func(name string) {
+		t.Helper()
+		if err := WriteFile(filepath.Join(dir, name), 0o600, func(w io.Writer) error {
+			_, err := io.WriteString(w, "%PDF")
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("one.pdf")
+	stale := filepath.Join(dir, ".two.pdf.partial-99")
+	if err := os.WriteFile(stale, []byte("part of a report"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	old := time.Now().Add(-2 * stalePartialAge)
+	if err := os.Chtimes(stale, old, old); err != nil {
+		t.Fatal(err)
+	}
+	write("two.pdf")
+	if _, err := os.Stat(stale); err != nil {
+		t.Fatalf("within the minute: %v, want the partial file left", err)
+	}
+	partialSweeps.Lock()
+	partialSweeps.last[dir] = time.Now().Add(-2 * time.Minute)
+	partialSweeps.Unlock()
+	write("three.pdf")
+	if _, err := os.Stat(stale); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("a minute later: %v, want the partial file removed", err)
 	}
 }
