@@ -103,9 +103,10 @@ func TestFaultKillDuringRestore(t *testing.T) {
 		rounds, none, whole, unreported, len(left))
 
 	// The half-built copies are removed once they are old enough to judge:
-	// the next restore does it, and it is their age that keeps them now.
+	// the next restore does it, and it is their age that keeps them now
+	// (a day for one killed before it had its lock file).
 	for _, name := range left {
-		backdate(t, filepath.Join(parent, name), 2*staleTempAge)
+		backdate(t, filepath.Join(parent, name), 2*unlockedTempAge)
 	}
 	restoreInto(t, backup, filepath.Join(parent, "final"))
 	if left := entriesWithPrefix(parent, restoreVaultPrefix); len(left) > 0 {
