@@ -119,16 +119,18 @@ func TestFaultKillDuringImport(t *testing.T) {
 	}
 
 	scenarios := []struct {
-		name           string
-		vault, bundle  string
-		want           string
-		total, minKill time.Duration
+		name          string
+		vault, bundle string
+		before, want  string
+		start, total  time.Duration // the kills fall between
 	}{
 		{name: "new cases", vault: emptyVault, bundle: newCases, want: afterNew},
 		{name: "held cases", vault: holding, bundle: held, want: afterHeld},
 	}
 	// Each import as a process of its own, left to finish, shows how long
-	// one runs, and that it ends as one in this process does.
+	// one runs, and that it ends as one in this process does; the import
+	// itself, in this process, is the last part of that run, where the
+	// kills fall.
 	for i := range scenarios {
 		sc := &scenarios[i]
 		r := &caseEnv{t: t, dir: filepath.Join(t.TempDir(), "whole"), now: h.now}
@@ -141,17 +143,33 @@ func TestFaultKillDuringImport(t *testing.T) {
 		if got := fullState(r); got != sc.want {
 			t.Fatalf("%s: import as a process: %s", sc.name, firstDifference(got, sc.want))
 		}
+		in := &caseEnv{t: t, dir: filepath.Join(t.TempDir(), "in-process"), now: h.now}
+		copyDir(t, sc.vault, in.dir)
+		sc.before = fullState(in)
+		begin = time.Now()
+		in.ok("bundle", "import", sc.bundle)
+		// The writes come in the second half of the import.
+		sc.start = max(0, sc.total-time.Since(begin)/2-20*time.Millisecond)
 	}
 
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 4))
-	var finished int
+	var finished, partway int
 	for round := range rounds {
 		sc := scenarios[round%len(scenarios)]
 		r := &caseEnv{t: t, dir: filepath.Join(t.TempDir(), fmt.Sprintf("round-%02d", round)), now: h.now}
 		copyDir(t, sc.vault, r.dir)
-		delay := time.Duration(rng.Int64N(int64(sc.total + 50*time.Millisecond)))
+		delay := sc.start + time.Duration(rng.Int64N(int64(sc.total-sc.start+10*time.Millisecond)))
 		if killAfter(t, round, startImport(t, r, sc.bundle), delay) {
 			finished++
+		}
+		stopped := "before it wrote"
+		switch mid := fullState(r); mid {
+		case sc.want:
+			stopped = "after it wrote all"
+		case sc.before:
+		default:
+			stopped = "part-way"
+			partway++
 		}
 		if res := r.run("bundle", "import", sc.bundle); res.code != ExitOK {
 			t.Fatalf("round %d (%s, killed after %v): importing again: exit %d, %s",
@@ -164,9 +182,12 @@ func TestFaultKillDuringImport(t *testing.T) {
 				round, sc.name, delay.Round(time.Millisecond), firstDifference(got, sc.want))
 		}
 		tl.Add(1, lost)
-		t.Logf("round %2d: %-10s killed after %3dms of a %dms import", round, sc.name, delay.Milliseconds(), sc.total.Milliseconds())
+		t.Logf("round %2d: %-10s killed after %3dms of a %dms import: %s", round, sc.name, delay.Milliseconds(), sc.total.Milliseconds(), stopped)
 	}
-	t.Logf("%d rounds, %d finished before the kill", rounds, finished)
+	t.Logf("%d rounds, %d finished before the kill, %d stopped part-way", rounds, finished, partway)
+	if faultlog.Full() && partway == 0 {
+		t.Errorf("no kill in %d rounds stopped an import part-way: the test tested little", rounds)
+	}
 }
 
 // startImport makes the command that runs casebook bundle import on r's
