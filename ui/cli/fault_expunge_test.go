@@ -7,9 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -132,7 +134,7 @@ func TestFaultKillDuringExpunge(t *testing.T) {
 	}
 	start := max(0, total-took-50*time.Millisecond)
 
-	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 3))
+	rng := rand.New(rand.NewPCG(killSeed(t), 3))
 	var finished, partway int
 	for round := range rounds {
 		r := &caseEnv{t: t, dir: filepath.Join(t.TempDir(), fmt.Sprintf("round-%02d", round)), now: e.now}
@@ -196,4 +198,22 @@ func killAfter(t *testing.T, round int, cmd *exec.Cmd, delay time.Duration) (fin
 		t.Fatalf("round %d: the command ended with %v before the kill:\n%s", round, err, out.String())
 	}
 	return true
+}
+
+// killSeedEnv may hold a seed to replay the kill tests' random delays
+// (their timing still varies with the machine's load).
+const killSeedEnv = "CASEBOOK_CLI_KILL_SEED"
+
+func killSeed(t *testing.T) uint64 {
+	t.Helper()
+	if s := os.Getenv(killSeedEnv); s != "" {
+		seed, err := strconv.ParseUint(s, 10, 64)
+		if err != nil {
+			t.Fatalf("%s=%q: %v", killSeedEnv, s, err)
+		}
+		return seed
+	}
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("seed %d (replay the delays with %s=%d)", seed, killSeedEnv, seed)
+	return seed
 }

@@ -152,7 +152,7 @@ func TestFaultKillDuringImport(t *testing.T) {
 		sc.start = max(0, sc.total-time.Since(begin)/2-20*time.Millisecond)
 	}
 
-	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 4))
+	rng := rand.New(rand.NewPCG(killSeed(t), 4))
 	var finished, partway int
 	for round := range rounds {
 		sc := scenarios[round%len(scenarios)]

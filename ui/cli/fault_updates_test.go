@@ -84,7 +84,7 @@ func TestFaultKillDuringUpdates(t *testing.T) {
 	}
 	t.Logf("%d updates owed; the batch takes %v as a process", len(owed), total.Round(time.Millisecond))
 
-	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 5))
+	rng := rand.New(rand.NewPCG(killSeed(t), 5))
 	var partials, recordedBefore int
 	for round := range rounds {
 		r := &caseEnv{t: t, dir: filepath.Join(t.TempDir(), fmt.Sprintf("round-%02d", round)), now: now}
