@@ -155,11 +155,6 @@ func BenchmarkStoreDue(b *testing.B) {
 	})
 }
 
-// BenchmarkStoreDueAfterChange measures the due list just after a case
-// changed, as This week shows it after every step a member takes. After
-// a note (change=note) the brigading flags stand; after a new report
-// (change=report) they are worked out again first. The change itself (a
-// synced write) is not timed.
 // newReport files a report about the same person each time.
 func newReport(s *app.Store, _ string) error {
 	_, err := s.NewCase(&app.Intake{
@@ -172,6 +167,12 @@ func newReport(s *app.Store, _ string) error {
 	return err
 }
 
+// BenchmarkStoreDueAfterChange measures the due list just after a case
+// changed, as This week shows it after every step a member takes. After
+// a note (change=note) the brigading flags stand; after a new report
+// (change=report) they are worked out again first, only for the new
+// report's groups, also after a meeting's notes (change=notes-then-report).
+// The change itself (a synced write) is not timed.
 func BenchmarkStoreDueAfterChange(b *testing.B) {
 	demovault.ForSizes(b, func(b *testing.B, n int) {
 		at := 0 // walks the case list for notes-then-report

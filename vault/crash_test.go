@@ -209,16 +209,7 @@ func (c *crashChild) killAndWait(t *testing.T, handle func(line string)) {
 
 func crashSeed(t *testing.T) uint64 {
 	t.Helper()
-	if s := os.Getenv(crashSeedEnv); s != "" {
-		seed, err := strconv.ParseUint(s, 10, 64)
-		if err != nil {
-			t.Fatalf("%s=%q: %v", crashSeedEnv, s, err)
-		}
-		return seed
-	}
-	seed := uint64(time.Now().UnixNano())
-	t.Logf("seed %d (replay the choices with %s=%d)", seed, crashSeedEnv, seed)
-	return seed
+	return faultlog.Seed(t, crashSeedEnv)
 }
 
 // createCrashVault makes the vault the children open. TestMain has set the

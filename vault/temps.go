@@ -98,7 +98,7 @@ func atomicTempPrefix(base string) string { return "." + base + ".tmp-" }
 // a keyring's can hold an epoch key that a destruction was forgetting, a
 // header's the key slot of a passphrase that was being set. The caller
 // holds the vault's lock, so no other write can be under way. It removes
-// every one it can and returns the first error.
+// every one it can and returns what failed.
 func removeStaleFiles(dir string) error {
 	var errs []error
 	names := entriesWithPrefix(dir, atomicTempPrefix(headerFile), atomicTempPrefix(keyringFile), atomicTempPrefix(lockFile))

@@ -234,7 +234,6 @@ func TestBuildsHoldTheirLock(t *testing.T) {
 		l, err := acquireLock(filepath.Join(tmp, lockFile))
 		sawLocked = errors.Is(err, ErrInUse)
 		l.release() // if it was taken, for the failure to say so
-
 	}
 	t.Cleanup(func() { restoreHook = nil })
 	if err := RestoreWithRecoveryCode(target, &backup, code, Options{}); err != nil {

@@ -16,6 +16,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -31,6 +32,23 @@ const FullEnv = "CASEBOOK_FAULTS_FULL"
 
 // Full reports whether the full fault suite was asked for.
 func Full() bool { return os.Getenv(FullEnv) == "1" }
+
+// Seed returns the seed of a fault test's random choices: the one in the
+// environment variable env, to replay a run, or a new one, which it logs
+// with how to replay it.
+func Seed(t testing.TB, env string) uint64 {
+	t.Helper()
+	if s := os.Getenv(env); s != "" {
+		seed, err := strconv.ParseUint(s, 10, 64)
+		if err != nil {
+			t.Fatalf("%s=%q: %v", env, s, err)
+		}
+		return seed
+	}
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("seed %d (replay the choices with %s=%d)", seed, env, seed)
+	return seed
+}
 
 // Runs returns full under the full suite and quick otherwise.
 func Runs(quick, full int) int {

@@ -7,11 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -206,14 +204,5 @@ const killSeedEnv = "CASEBOOK_CLI_KILL_SEED"
 
 func killSeed(t *testing.T) uint64 {
 	t.Helper()
-	if s := os.Getenv(killSeedEnv); s != "" {
-		seed, err := strconv.ParseUint(s, 10, 64)
-		if err != nil {
-			t.Fatalf("%s=%q: %v", killSeedEnv, s, err)
-		}
-		return seed
-	}
-	seed := uint64(time.Now().UnixNano())
-	t.Logf("seed %d (replay the delays with %s=%d)", seed, killSeedEnv, seed)
-	return seed
+	return faultlog.Seed(t, killSeedEnv)
 }
