@@ -126,11 +126,16 @@ func (v *Vault) Check() (*CheckReport, error) {
 					}
 					entries = append(entries, e)
 				case prefixMeta:
-					if !bytes.Equal(name, auditHeadKey) {
+					switch {
+					case bytes.Equal(name, auditHeadKey):
+						headSeen = true
+					case bytes.Equal(name, passSlotKey):
+						if _, err := v.openPassSlot(stored); err != nil {
+							problem(err)
+						}
+					default:
 						problem(corrupt("data", errors.New("unknown metadata record")))
-						continue
 					}
-					headSeen = true
 				default:
 					problem(corrupt("data", errors.New("record of unknown kind")))
 				}

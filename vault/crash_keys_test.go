@@ -106,9 +106,10 @@ type keysRound struct {
 	start     uint64 // the first namespace the child made
 	made      map[uint64]sealedNS
 	destroyed map[uint64]bool
-	pass      int // the passphrase the child last reported setting
-	tried     int // a passphrase it began to set and did not report, or -1
-	leftTemps int // temporary key files the kill left in the vault
+	pass      int  // the passphrase the child last reported setting
+	tried     int  // a passphrase it began to set and did not report, or -1
+	leftTemps int  // temporary key files the kill left in the vault
+	late      bool // a change cut short after its header write, recorded by the open
 }
 
 // TestFaultKillDuringKeyChanges kills, round after round on one vault, a
@@ -118,14 +119,15 @@ type keysRound struct {
 // other; that every kept record reads back; that each namespace is there
 // whole or gone whole, every one reported destroyed gone and unreadable
 // with every key the vault still has; that a destruction cut short was
-// finished by the open; and that no temporary file of a key write is left.
+// finished by the open; that the audit log records every passphrase change
+// once; and that no temporary file of a key write is left.
 func TestFaultKillDuringKeyChanges(t *testing.T) {
 	rounds := faultlog.Runs(10, 100) // each kind of kill in turn
 	if testing.Short() {
 		rounds = 5
 	}
 	tl := faultlog.Track(t, "crash", "SIGKILL during passphrase changes and destruction",
-		"A child process changing the passphrase and destroying cases (namespaces) is killed with SIGKILL at a random moment, again and again on one vault: it opens with the last passphrase reported set or the one being set, the recovery code, and no other; every kept record reads back; each case is there whole or gone whole, every one reported destroyed unreadable with every key the vault still has; an interrupted destruction is finished on opening; no temporary key file is left.")
+		"A child process changing the passphrase and destroying cases (namespaces) is killed with SIGKILL at a random moment, again and again on one vault: it opens with the last passphrase reported set or the one being set, the recovery code, and no other; every kept record reads back; each case is there whole or gone whole, every one reported destroyed unreadable with every key the vault still has; an interrupted destruction is finished on opening; every passphrase change is in the audit log once; no temporary key file is left.")
 	seed := crashSeed(t)
 	rng := rand.New(rand.NewPCG(seed, 1))
 	dir, code := createKeysVault(t)
@@ -133,7 +135,7 @@ func TestFaultKillDuringKeyChanges(t *testing.T) {
 	pass := 0
 	next := uint64(1)
 	alive := map[uint64]bool{} // namespaces made and never destroyed
-	var midDestroy, midPass, passMade, temps int
+	var midDestroy, midPass, passMade, passLate, temps int
 	begin := time.Now()
 	for round := range rounds {
 		mode := keyKills[round%len(keyKills)]
@@ -166,6 +168,10 @@ func TestFaultKillDuringKeyChanges(t *testing.T) {
 				passMade++
 				note = " (a change cut short, made)"
 			}
+			if r.late {
+				passLate++
+				note = " (a change cut short, made, recorded at the open)"
+			}
 		}
 		if r.leftTemps > 0 {
 			temps++
@@ -176,8 +182,8 @@ func TestFaultKillDuringKeyChanges(t *testing.T) {
 		pass = r.pass
 		next = last + 2 // last+1 may have been made unreported
 	}
-	t.Logf("%d rounds in %v: %d kills between making and destroying a case, %d during a passphrase change (%d of those changes made), %d leaving temporary key files",
-		rounds, time.Since(begin).Round(time.Millisecond), midDestroy, midPass, passMade, temps)
+	t.Logf("%d rounds in %v: %d kills between making and destroying a case, %d during a passphrase change (%d of those changes made, %d of them recorded at the open), %d leaving temporary key files",
+		rounds, time.Since(begin).Round(time.Millisecond), midDestroy, midPass, passMade, passLate, temps)
 	// A kill lands in a passphrase change (a few milliseconds) only now
 	// and then: the quick run's few rounds may miss it by chance.
 	if faultlog.Full() && (midDestroy == 0 || midPass == 0) {
@@ -349,6 +355,13 @@ func verifyKeysVault(t *testing.T, dir, code string, round int, r *keysRound, al
 	}
 	if rep, err := v.Check(); err != nil {
 		t.Fatalf("round %d: Check: %v %v", round, err, rep.Problems)
+	}
+	// Every passphrase change made is in the audit log once, one cut
+	// short after its header write recorded by this open.
+	if got := passChanges(t, v); len(got) != r.pass {
+		t.Errorf("round %d: the audit log records %d passphrase changes, want %d", round, len(got), r.pass)
+	} else if r.tried >= 0 && r.pass == r.tried && got[len(got)-1] == passChangeLate {
+		r.late = true
 	}
 	lockVault(t, v)
 

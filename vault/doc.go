@@ -99,6 +99,7 @@
 //	'r' ns 0x00 key        record: seal(namespace data key, value, AD("record", vault id, ns, key))
 //	'a' seq (8 bytes)      audit entry: seal(audit key, JSON, AD("audit", vault id, Badger key))
 //	'm' "audit-head"       last audit entry's seq and hash, sealed like an entry
+//	'm' "pass-slot"        SHA-256("casebook passphrase slot" ‖ 0x00 ‖ salt ‖ wrapped) of the header's passphrase slot the audit log last recorded, sealed like an entry
 //	'd' ns                 marker: namespace destroyed, sweep pending (empty value)
 //
 // Binding each value to its own name means a value copied or moved to
@@ -109,7 +110,10 @@
 // JSON with hash empty, and prev is the hash of the entry before (empty for
 // the first). Entries are written in the same atomic Badger transaction as
 // the change they record. Check verifies the chain from the first entry to
-// the head.
+// the head. A passphrase change writes the header first and then its entry
+// with the new slot's fingerprint ("pass-slot"); an open that finds the
+// header's slot unlike the fingerprint records the change a crash cut
+// short ("recorded at the next unlock").
 //
 // Destruction. DestroyNamespaces deletes a namespace's data key and writes
 // a 'd' marker in one transaction, then deletes the namespace's records

@@ -185,7 +185,7 @@ func Create(dir string, passphrase []byte, opts Options) (*Vault, string, error)
 	}
 	err = v.Update(func(tx *Tx) error {
 		tx.Record("vault.create", "")
-		return nil
+		return tx.notePassSlot(h)
 	})
 	if cerr := v.db.Close(); err == nil {
 		err = translate(cerr, "data")
@@ -364,6 +364,9 @@ func openUnlocked(dir string, h *header, master []byte, lock *fileLock, opts Opt
 		return fail(err)
 	}
 	if err := v.finishDestroy(); err != nil {
+		return fail(err)
+	}
+	if err := v.recordPassChange(); err != nil {
 		return fail(err)
 	}
 	v.stopGC, v.gcDone = make(chan struct{}), make(chan struct{})
@@ -650,6 +653,22 @@ func (v *Vault) ChangePassphrase(newPassphrase []byte) error {
 	defer release()
 	v.wmu.Lock()
 	defer v.wmu.Unlock()
+	nh, err := v.writePassphraseHeader(newPassphrase)
+	if err != nil {
+		return err
+	}
+	// A crash from here to the commit leaves the change unrecorded; the
+	// next open records it (recordPassChange).
+	return v.updateLocked(func(tx *Tx) error {
+		tx.Record("passphrase.change", "")
+		return tx.notePassSlot(nh)
+	})
+}
+
+// writePassphraseHeader is the first half of ChangePassphrase: it writes
+// the header with a new passphrase slot and makes it the vault's. The
+// caller holds v.mu (read) and v.wmu.
+func (v *Vault) writePassphraseHeader(newPassphrase []byte) (*header, error) {
 	nh := &header{Version: FormatVersion, VaultID: v.hdr.VaultID}
 	for _, s := range v.hdr.Slots {
 		if s.Kind == slotPassphrase {
@@ -659,13 +678,10 @@ func (v *Vault) ChangePassphrase(newPassphrase []byte) error {
 	}
 	nh.mac = nh.computeMAC(v.master)
 	if err := writeFileAtomic(filepath.Join(v.dir, headerFile), nh.marshal(), 0o600); err != nil {
-		return fmt.Errorf("write vault header: %w", err)
+		return nil, fmt.Errorf("write vault header: %w", err)
 	}
 	v.hdr = nh
-	return v.updateLocked(func(tx *Tx) error {
-		tx.Record("passphrase.change", "")
-		return nil
-	})
+	return nh, nil
 }
 
 // checkName validates a namespace and a key. Both must be UTF-8: they are
