@@ -664,7 +664,11 @@ type PartialImportError struct {
 	// are the case's own from then on. Otherwise the case is not in the
 	// case book until an import of it is finished.
 	Begun, Held bool
-	Err         error
+	// Reserved is set when that case is held here and the import stopped
+	// after reserving the IDs of its new messages, before writing any:
+	// the case shows nothing new.
+	Reserved bool
+	Err      error
 }
 
 func (e *PartialImportError) Error() string {
@@ -681,6 +685,8 @@ func (e *PartialImportError) Progress() string {
 		return "some of the new messages of the bundle's first case, which are in that case now"
 	case e.Imported == 0 && e.Begun:
 		return "part of the bundle's first case, which is not in your vault until the import is finished"
+	case e.Imported == 0 && e.Reserved:
+		return "reserving the numbers of the new messages of the bundle's first case, none of which is in it yet"
 	default:
 		p = fmt.Sprintf("%d of the bundle's %d cases, each of those whole", e.Imported, e.Total)
 	}
@@ -689,8 +695,19 @@ func (e *PartialImportError) Progress() string {
 		p += ", and some of the next case's new messages, which are in that case now"
 	case e.Begun:
 		p += ", and part of the next, which is not in your vault until the import is finished"
+	case e.Reserved:
+		p += ", and the numbers of the next case's new messages, none of which is in it yet"
 	}
 	return p
+}
+
+// Stopped names the case the import stopped in, to follow Progress: "that
+// case" if the import had begun writing it, else "the next case".
+func (e *PartialImportError) Stopped() string {
+	if e.Begun || e.Reserved {
+		return "that case"
+	}
+	return "the next case"
 }
 
 // Unwrap returns the cause.
@@ -797,10 +814,11 @@ func (s *Store) ImportBundle(r io.Reader) (*ImportReport, error) {
 	first := true
 	for i, plan := range plans {
 		if err := s.applyPlanLocked(in, plan, first); err != nil {
-			if !first || plan.wrote {
+			if !first || plan.wrote || plan.reserved {
 				// The cases before this one are in, or some of its
-				// messages: say so, not "nothing changed".
-				return rep, &PartialImportError{Imported: i, Total: len(plans), Begun: plan.wrote, Held: plan.wrote && !plan.isNew, Err: err}
+				// messages, or their IDs: say so, not "nothing changed".
+				return rep, &PartialImportError{Imported: i, Total: len(plans), Begun: plan.wrote,
+					Held: (plan.wrote || plan.reserved) && !plan.isNew, Reserved: plan.reserved && !plan.wrote, Err: err}
 			}
 			return rep, err
 		}
@@ -887,8 +905,11 @@ type casePlan struct {
 	newItem map[string]string // item UIDs to add to the stored ones
 	found   []rawConflict
 	isNew   bool
-	wrote   bool
-	msgs    int // the case's messages after the merge
+	wrote   bool // some of its records are written
+	// reserved: the identities of its new items and the case's numbering
+	// past their IDs are written (a case held here), maybe nothing else.
+	reserved bool
+	msgs     int // the case's messages after the merge
 }
 
 // planCaseLocked works out what importing one case does. The caller holds
@@ -1271,7 +1292,7 @@ func (s *Store) applyPlanLocked(in *incoming, plan *casePlan, first bool) error 
 		if err != nil {
 			return err
 		}
-		first = false
+		first, plan.reserved = false, true
 	}
 	for i, part := range parts {
 		err := s.st.Update(func(tx *vault.Tx) error {

@@ -365,13 +365,16 @@ func (f *failingStorage) Update(fn func(*vault.Tx) error) error {
 //     written, and importing again adds the case whole;
 //   - a case held here: the messages written are the case's own, a message
 //     added meanwhile takes none of their IDs, and importing again merges
-//     the rest without doubling any.
+//     the rest without doubling any;
+//   - a case held here, stopped after its new messages' IDs were reserved
+//     and before any was written: the error says so, not "nothing
+//     changed", and importing again merges them all.
 func TestFaultDiskFullMidLongCase(t *testing.T) {
 	if testing.Short() {
 		t.Skip("writes 7 MB into two vaults")
 	}
 	tl := faultlog.Track(t, "disk", "full disk part-way through a case too large for one write",
-		"A case with more messages than one write of the vault holds is imported into a vault that fails its writes with the disk-full error after the first part, as a case new there and as one it holds: the error says how much is in; a new case stays out of the case book, importing again writes each message once and drops a leftover the bundle lacks, and unlocking instead destroys the part written; a held case keeps the messages written as its own, a message added meanwhile takes none of their IDs, and importing again merges the rest with no message doubled.")
+		"A case with more messages than one write of the vault holds is imported into a vault that fails its writes with the disk-full error after the first part, as a case new there and as one it holds: the error says how much is in; a new case stays out of the case book, importing again writes each message once and drops a leftover the bundle lacks, and unlocking instead destroys the part written; a held case keeps the messages written as its own, a message added meanwhile takes none of their IDs, and importing again merges the rest with no message doubled; a held case stopped after its new messages' IDs were reserved is reported so, and importing again merges them all.")
 	// stop imports bundle into b through a store whose writes fail after
 	// the first allow, and returns that store, its storage and the error.
 	stop := func(t *testing.T, b *storeEnv, bundle []byte, allow int) (*Store, *failingStorage, *PartialImportError) {
@@ -535,6 +538,37 @@ func TestFaultDiskFullMidLongCase(t *testing.T) {
 		}
 		if rep, err := s.ImportBundle(bytes.NewReader(bundle)); err != nil || rep.Cases[0].Status != ImportUnchanged {
 			t.Errorf("a third import: got %+v, %v; want unchanged", rep, err)
+		}
+	})
+
+	t.Run("held here, stopped after the identities", func(t *testing.T) {
+		tl.Run()
+		p := newPeers(t)
+		a, b := p.a, p.b
+		c := a.newCase(t, testIntake(a.clock.Now()))
+		receive(t, b, send(t, a, []string{c.Code}, "Blair Sample"))
+		n, _ := addLongCorrespondence(t, a, c)
+		bundle := send(t, a, []string{c.Code}, "Blair Sample")
+		fs := &failingStorage{Storage: b.v, allow: 1} // the identities only
+		s, err := OpenStore(fs, b.clock.Now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = s.ImportBundle(bytes.NewReader(bundle))
+		var partial *PartialImportError
+		if !errors.As(err, &partial) || partial.Begun || !partial.Reserved || !partial.Held || !errors.Is(err, vault.ErrNoSpace) {
+			t.Fatalf("import stopped after the identities: got %v (%+v), want a PartialImportError with the numbers reserved, wrapping ErrNoSpace", err, partial)
+		}
+		if msgs, err := s.Messages(c.Code); err != nil || len(msgs) != 0 {
+			t.Fatalf("after the stopped import the case shows %d messages, %v; want none", len(msgs), err)
+		}
+		fs.allow = 1 << 30
+		rep, err := s.ImportBundle(bytes.NewReader(bundle))
+		if err != nil || len(rep.Cases) != 1 || rep.Cases[0].Status != ImportMerged {
+			t.Fatalf("importing again: got %+v, %v; want the case merged", rep, err)
+		}
+		if msgs, err := s.Messages(c.Code); err != nil || len(msgs) != n {
+			t.Fatalf("b holds %d messages, %v; want %d", len(msgs), err, n)
 		}
 	})
 }
@@ -1111,9 +1145,18 @@ func TestPartialImportProgress(t *testing.T) {
 		{PartialImportError{Imported: 0, Total: 3, Begun: true}, "part of the bundle's first case, which is not in your vault until the import is finished"},
 		{PartialImportError{Imported: 2, Total: 5, Begun: true, Held: true}, "2 of the bundle's 5 cases, each of those whole, and some of the next case's new messages, which are in that case now"},
 		{PartialImportError{Imported: 0, Total: 3, Begun: true, Held: true}, "some of the new messages of the bundle's first case, which are in that case now"},
+		{PartialImportError{Imported: 0, Total: 3, Held: true, Reserved: true}, "reserving the numbers of the new messages of the bundle's first case, none of which is in it yet"},
+		{PartialImportError{Imported: 2, Total: 5, Held: true, Reserved: true}, "2 of the bundle's 5 cases, each of those whole, and the numbers of the next case's new messages, none of which is in it yet"},
 	} {
 		if got := tt.e.Progress(); got != tt.want {
 			t.Errorf("%+v: got %q, want %q", tt.e, got, tt.want)
+		}
+		want := "the next case"
+		if tt.e.Begun || tt.e.Reserved {
+			want = "that case"
+		}
+		if got := tt.e.Stopped(); got != want {
+			t.Errorf("%+v: Stopped: got %q, want %q", tt.e, got, want)
 		}
 	}
 }

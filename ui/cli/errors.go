@@ -34,10 +34,7 @@ func describe(err error, vaultDir string) (string, int) {
 		if isDiskFull(partial.Err) {
 			return fmt.Sprintf("The disk is full: the import stopped after %s; free some space and import the bundle again, which takes only what is missing.", partial.Progress()), ExitError
 		}
-		which := "the next case"
-		if partial.Begun {
-			which = "that case"
-		}
+		which := partial.Stopped()
 		if errors.Is(partial.Err, vault.ErrRecordTooBig) {
 			return fmt.Sprintf("The import stopped after %s: %s holds a record of more than the vault keeps in one (%s).", partial.Progress(), which, app.FormatSize(vault.MaxRecord)), ExitError
 		}

@@ -35,10 +35,7 @@ func describe(err error) string {
 		if isDiskFull(partial.Err) {
 			return fmt.Sprintf("The disk is full: the import stopped after %s. Free some space and import the bundle again; it takes only what is missing.", partial.Progress())
 		}
-		which := "the next case"
-		if partial.Begun {
-			which = "that case"
-		}
+		which := partial.Stopped()
 		if errors.Is(partial.Err, vault.ErrRecordTooBig) {
 			return fmt.Sprintf("The import stopped after %s: %s holds a record of more than the vault keeps in one (%s).", partial.Progress(), which, app.FormatSize(vault.MaxRecord))
 		}
