@@ -3,11 +3,15 @@
 package cli
 
 import (
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -63,8 +67,46 @@ func fullState(e *caseEnv) string {
 		if err := printJSON(&b, caseView{Case: k, Messages: msgs, Allowed: k.Allowed(s.Context())}); err != nil {
 			e.t.Fatal(err)
 		}
+		for _, m := range msgs {
+			for _, a := range m.Attachments {
+				_, data, err := s.Attachment(k.Code, a.ID)
+				if err != nil {
+					e.t.Fatalf("%s attachment %s: %v", k.Code, a.ID, err)
+				}
+				fmt.Fprintf(&b, "%s %s %x\n", k.Code, a.ID, sha256.Sum256(data))
+			}
+		}
 	}
 	return b.String()
+}
+
+// attachmentMail writes an e-mail from a case's reporter with two
+// attachments of bytes drawn from seed: one over 64 KiB, which the vault
+// keeps in Badger's value log, and one it keeps in its tables. It returns
+// the file's path.
+func attachmentMail(t *testing.T, seed uint64) string {
+	t.Helper()
+	rng := rand.NewChaCha8([32]byte{byte(seed), byte(seed >> 8), 'a', 't', 't'})
+	var b strings.Builder
+	fmt.Fprintf(&b, "From: reporter@example.org\r\nSubject: files %d\r\nMessage-ID: <files-%d@example.org>\r\n", seed, seed)
+	b.WriteString("Content-Type: multipart/mixed; boundary=B\r\n\r\n--B\r\nContent-Type: text/plain\r\n\r\nThe files I mentioned.\r\n")
+	for i, size := range []int{96 << 10, 6 << 10} {
+		data := make([]byte, size)
+		rng.Read(data)
+		fmt.Fprintf(&b, "--B\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=file-%d.bin\r\nContent-Transfer-Encoding: base64\r\n\r\n", i)
+		enc := base64.StdEncoding.EncodeToString(data)
+		for len(enc) > 76 {
+			b.WriteString(enc[:76] + "\r\n")
+			enc = enc[76:]
+		}
+		b.WriteString(enc + "\r\n")
+	}
+	b.WriteString("--B--\r\n")
+	path := filepath.Join(t.TempDir(), fmt.Sprintf("files-%d.eml", seed))
+	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
 
 // firstDifference is a short account of where two states part.
@@ -81,17 +123,21 @@ func firstDifference(got, want string) string {
 // TestFaultKillDuringImport kills casebook bundle import, run as a process
 // of its own, at random moments, each time on a fresh copy of the
 // receiving vault, and then imports the same bundle again: the vault must
-// end exactly as after an import never interrupted. Two bundles are
-// imported: one of cases new to the vault, and one adding to cases it
-// already holds, which the import merges.
+// end exactly as after an import never interrupted, attachments byte for
+// byte. Two bundles are imported: one of cases new to the vault, and one
+// adding notes and attachments to cases it already holds, which the
+// import merges.
 func TestFaultKillDuringImport(t *testing.T) {
 	rounds := faultlog.Runs(4, 30)
 	tl := faultlog.Track(t, "crash", "SIGKILL during a bundle import",
-		"casebook bundle import, as a process of its own, is killed with SIGKILL at a random moment on a copy of the receiving vault, with a bundle of 40 demo cases new there and with one adding notes to 20 cases it holds; importing the bundle again leaves every case, message, conflict and member exactly as an import never interrupted does.")
+		"casebook bundle import, as a process of its own, is killed with SIGKILL at a random moment on a copy of the receiving vault, with a bundle of 40 demo cases new there (8 of them with e-mails carrying attachments, some kept in Badger's value log) and with one adding notes to 20 cases it holds and attachments to 8; importing the bundle again leaves every case, message, conflict and member exactly as an import never interrupted does.")
 	p := newBundlePair(t)
 	a, h := p.amara, p.henrik
 	a.ok("demo", "--cases", "40")
 	codes := caseCodes(a)
+	for i, code := range codes[:8] {
+		a.ok("import", "eml", code, attachmentMail(t, uint64(i)), "--party", "p1")
+	}
 	export := func(name string) string {
 		path := p.path(name)
 		a.ok(append(append([]string{"bundle", "export"}, codes...), "--to", "Henrik Lund", "--out", path)...)
@@ -111,11 +157,19 @@ func TestFaultKillDuringImport(t *testing.T) {
 	for i, code := range codes[:20] {
 		a.ok("case", "note", code, "--text", fmt.Sprintf("Amara's note %d after the hand-off", i))
 	}
+	for i, code := range codes[4:12] {
+		a.ok("import", "eml", code, attachmentMail(t, uint64(100+i)), "--party", "p1")
+	}
 	held := export("held.casebook")
 	h.ok("bundle", "import", held)
 	afterHeld := fullState(h)
 	if afterHeld == afterNew {
 		t.Fatal("the second bundle changed nothing")
+	}
+	// Each attachment is a line of fullState with its SHA-256.
+	attachments := regexp.MustCompile(`(?m)^\S+ \S+ [0-9a-f]{64}$`)
+	if n, m := len(attachments.FindAllString(afterNew, -1)), len(attachments.FindAllString(afterHeld, -1)); n != 16 || m != 32 {
+		t.Fatalf("the bundles brought %d and %d attachments, want 16 and 32", n, m)
 	}
 
 	scenarios := []struct {
