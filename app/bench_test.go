@@ -17,12 +17,16 @@ func benchDemo(b *testing.B, n int) *DemoData {
 	if d, ok := demoCache.Load(n); ok {
 		return d.(*DemoData)
 	}
-	d := Demo(DemoOptions{Cases: n, Seed: 7, Now: benchNow, Messages: 10})
+	d := Demo(DemoOptions{Cases: n, Seed: 7, Now: benchNow, Messages: 10, HistoryDays: benchHistoryDays})
 	demoCache.Store(n, d)
 	return d
 }
 
 var benchSizes = []int{1_000, 10_000}
+
+// benchHistoryDays gives both sizes the same years of history, as
+// demovault.HistoryDays does the benchmarks' vaults.
+const benchHistoryDays = 10_000 / 3
 
 // BenchmarkDue measures the due list over every case, as the store
 // computes it when no case changed since the last time (the brigading flags

@@ -156,6 +156,12 @@ type DemoOptions struct {
 	// Messages is the number of messages per case, about; zero means a few
 	// for small demos and ten for large ones.
 	Messages int
+	// HistoryDays is how far back, at most, the closed cases were
+	// received, in days (their last four months aside); zero means 600 or
+	// a third of Cases, whichever is more: about nine years for ten
+	// thousand cases. The benchmarks give both sizes the same history, so
+	// that ten times the cases is ten times as many in the same years.
+	HistoryDays int
 }
 
 // DemoData is a synthetic committee and its cases.
@@ -179,6 +185,9 @@ func Demo(opts DemoOptions) *DemoData {
 	}
 	if opts.Config.AckWithinHours == 0 {
 		opts.Config = DefaultConfig()
+	}
+	if opts.HistoryDays <= 0 {
+		opts.HistoryDays = max(600, opts.Cases/3) // ten thousand cases: about nine years
 	}
 	if opts.Messages <= 0 {
 		opts.Messages = 4
@@ -330,7 +339,7 @@ func (g *demoGen) ordinary(target Stage, outcome Outcome) {
 	days := map[Stage]int{StageReceived: 1, StageAcknowledged: 4, StageGathering: 16, StageReview: 25,
 		StageResolution: 35, StageInforming: 45, StageFollowUp: 70, StageClosed: 120}[target]
 	if target == StageClosed {
-		days += g.pick(max(600, g.opts.Cases/3)) // ten thousand cases: about nine years
+		days += g.pick(g.opts.HistoryDays)
 	}
 	received := g.opts.Now.Add(-time.Duration(days)*24*time.Hour - time.Duration(g.pick(20))*time.Hour)
 	var reporter *Party
