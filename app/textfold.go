@@ -10,9 +10,15 @@ import (
 
 // Folding and tokenizing text for matching names and searching.
 //
-// Folding is lower-casing (Unicode), decomposing (NFD) and dropping the
+// Folding is lower-casing (Unicode), decomposing (NFKD) and dropping the
 // non-spacing marks (Mn) that decomposition leaves, so that "Zoë", "ZOE"
-// and "zoe" fold alike, as do "Ελένη" and "ελενη" or "Ёлка" and "елка".
+// and "zoe" fold alike, as do "Ελένη" and "ελενη" or "Ёлка" and "елка";
+// the compatibility decomposition also folds full-width letters ("ＶＯＬＫＯＶ")
+// and ligatures ("ﬁ") to the letters they are made of. Invisible format
+// characters (Cf: the soft hyphen, zero-width spaces and joiners, the
+// direction marks) are dropped as marks are, so that a name is found
+// whatever invisible character a pasted text holds inside it: the reader
+// sees the letters side by side.
 // Latin letters that carry their stroke or ligature in the base character
 // and so do not decompose are mapped by hand: ł→l, ø→o, đ→d, ħ→h, ŧ→t,
 // ı→i, ð→d, þ→th, ß→ss, æ→ae, œ→oe. Greek final sigma ς folds to σ.
@@ -46,10 +52,13 @@ func Fold(s string) string {
 	}
 	b := make([]byte, 0, len(s))
 	for _, r := range s {
-		if runeClass(r) == classMark {
-			continue
+		switch runeClass(r) {
+		case classMark:
+		case classOther:
+			b = utf8.AppendRune(b, r)
+		default:
+			b = foldRune(b, r)
 		}
-		b = foldRune(b, r)
 	}
 	return string(b)
 }
@@ -180,7 +189,7 @@ func runeClass(r rune) uint8 {
 
 func slowClass(r rune) uint8 {
 	switch {
-	case unicode.Is(unicode.Mn, r):
+	case unicode.Is(unicode.Mn, r), unicode.Is(unicode.Cf, r):
 		return classMark
 	case unicode.Is(unicode.Han, r):
 		return classHan
@@ -289,15 +298,15 @@ func slowFoldRune(dst []byte, r rune) []byte {
 	}
 	var enc [utf8.UTFMax]byte
 	n := utf8.EncodeRune(enc[:], r)
-	d := norm.NFD.Properties(enc[:n]).Decomposition()
+	d := norm.NFKD.Properties(enc[:n]).Decomposition()
 	if d == nil {
 		return append(dst, enc[:n]...)
 	}
 	for len(d) > 0 {
 		dr, size := utf8.DecodeRune(d)
 		d = d[size:]
-		if unicode.Is(unicode.Mn, dr) {
-			continue
+		if !isWordRune(dr) {
+			continue // a mark, or a space or sign of a compatibility form
 		}
 		dr = unicode.ToLower(dr)
 		if s, ok := foldSpecial(dr); ok {

@@ -68,6 +68,11 @@ func TestTokens(t *testing.T) {
 		{"decomposed input", "Zoe\u0308 Mu\u0308ller", []string{"zoe", "muller"}},
 		{"handle and e-mail", "@JDoe <jdoe@example.org>", []string{"jdoe", "jdoe", "example", "org"}},
 		{"devanagari with spacing marks", "नमस्ते दुनिया", []string{"नमसत", "दनिया"}},
+		{"soft hyphens inside words", "Bran\u00addt and dvol\u00adkov", []string{"brandt", "and", "dvolkov"}},
+		{"zero-width characters inside a word", "Zo\u200bë Vo\u200dl\u2060kov\ufeff", []string{"zoe", "volkov"}},
+		{"direction marks", "\u200fZoë\u200e Brandt", []string{"zoe", "brandt"}},
+		{"full-width letters", "ＶＯＬＫＯＶ apologised", []string{"volkov", "apologised"}},
+		{"ligatures and superscripts", "ﬁnn ²", []string{"finn"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

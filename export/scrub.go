@@ -704,7 +704,7 @@ func scrubPhones(s string) (string, int) {
 				if strings.IndexByte(" -.()/", c) < 0 && (c != '+' || j != i) {
 					break
 				}
-				if seps++; seps > 2 {
+				if seps++; seps > 3 { // " - " and " / " are three
 					break
 				}
 			}

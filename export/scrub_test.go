@@ -65,6 +65,11 @@ func TestScrub(t *testing.T) {
 		{"a contact's words", "on Signal: bjork_s", "on [removed]"},
 		{"an address's local part", "amara said", "[removed] said"},
 		{"a run too long to be prose", "see " + strings.Repeat("1.", 300) + " then", "see [removed] then"},
+		{"a soft hyphen inside a name", "Bran\u00addt reported it", "[removed] reported it"},
+		{"a zero-width space inside a name", "Zo\u200bë was upset", "[removed] was upset"},
+		{"a handle with a soft hyphen", "lwoj\u00adcik posted it", "[removed] posted it"},
+		{"full-width letters", "ＢＲＡＮＤＴ apologised", "[removed] apologised"},
+		{"phone numbers with spaced separators", "call 555 - 0199, 030 / 123 456 or +49 - 170 - 5550199.", "call [removed], [removed] or [removed]."},
 		{"nothing", "A neutral summary.", "A neutral summary."},
 		{"empty", "", ""},
 	}
