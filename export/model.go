@@ -10,6 +10,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"mvdan.cc/xurls/v2"
+
 	"casebook/app"
 )
 
@@ -238,43 +240,86 @@ func nextWords(c *app.Case, p *app.Party) string {
 
 // redactorFor replaces what must never reach party p even when a member
 // shared a text that holds it: the contact of an anonymous reporter for
-// everyone (the reporter too, so that no export holds it), and the reporter's name, pseudonym, handle and contact for a
-// reported person. It is a second line of defence; the first is that only
-// items shared with p are read at all.
+// everyone (the reporter too, so that no export holds it), and the
+// reporter's name, pseudonym, handle and contact for a reported person.
+// It is a second line of defence; the first is that only items shared
+// with p are read at all.
 func redactorFor(c *app.Case, p *app.Party) *redactor {
-	var secrets []string
+	var ids []app.Identity
 	for _, q := range c.Parties {
-		if q.Role != app.RoleReporter {
-			continue
-		}
-		if q.Anonymous {
-			secrets = append(secrets, q.Contact)
-		}
-		if p.Role == app.RoleReported {
-			secrets = append(secrets, q.Name, q.Pseudonym, q.Handle, q.Contact)
+		switch {
+		case q.Role != app.RoleReporter:
+		case p.Role == app.RoleReported:
+			ids = append(ids, app.Identity{Name: q.Name, Pseudonym: q.Pseudonym, Handle: q.Handle, Contact: q.Contact})
+		case q.Anonymous:
+			ids = append(ids, app.Identity{Contact: q.Contact})
 		}
 	}
-	return newRedactor(secrets)
+	return newRedactor(ids)
 }
 
 // Withheld replaces a withheld name or contact in a text.
 const Withheld = "[withheld]"
 
-type redactor struct{ secrets []string }
+// A redactor takes identities out of a text wherever they appear:
+//   - each name, pseudonym, handle and contact whole, and each e-mail
+//     address, URL and handle a contact holds, in any case;
+//   - each phone number a contact holds, however it is written (the last
+//     seven digits decide, so that "+49 170 5550100" and "0170 555 01 00"
+//     are one number);
+//   - names as the archive's Scrubber finds them: word by word, without
+//     accents, split across lines, behind invisible characters.
+type redactor struct {
+	secrets []string // lower case, longest first
+	phones  []string // the last seven digits of each phone number
+	names   *Scrubber
+	marks   Markers
+}
 
-func newRedactor(secrets []string) *redactor {
-	var keep []string
+func newRedactor(ids []app.Identity) *redactor {
+	r := &redactor{}
+	var secrets []string
+	for _, id := range ids {
+		secrets = append(secrets, id.Name, id.Pseudonym, id.Handle, id.Contact)
+		secrets = append(secrets, contactParts(id.Contact)...)
+		replacePhones(id.Contact, func(digits string) (string, bool) {
+			r.phones = append(r.phones, digits[len(digits)-minPhoneDigits:])
+			return "", false
+		})
+	}
+	seen := map[string]bool{}
 	for _, s := range secrets {
-		if s = strings.TrimSpace(s); len([]rune(s)) >= 2 {
-			keep = append(keep, strings.ToLower(s))
+		if s = strings.ToLower(strings.TrimSpace(s)); len([]rune(s)) >= 2 && !seen[s] {
+			seen[s] = true
+			r.secrets = append(r.secrets, s)
 		}
 	}
 	// Longest first, so that a name is not half-replaced by a shorter one.
-	slices.SortFunc(keep, func(a, b string) int { return len(b) - len(a) })
-	return &redactor{secrets: keep}
+	slices.SortStableFunc(r.secrets, func(a, b string) int { return len(b) - len(a) })
+	if len(ids) > 0 {
+		r.names = newKnownScrubber(ids)
+		withheld := make([]string, len(ids))
+		for i := range withheld {
+			withheld[i] = Withheld
+		}
+		r.marks = r.names.MarkersFor(ids, withheld)
+	}
+	return r
 }
 
-// Replace removes every secret from s, ignoring case.
+// contactParts returns the e-mail addresses, handles and URLs a contact
+// holds ("Nightjar <nj-7f3a@relay.example.com>", "zoe@example.org,
+// Signal @zoeb").
+func contactParts(contact string) []string {
+	parts := emailRE.FindAllString(contact, -1)
+	rest := emailRE.ReplaceAllString(contact, " ")
+	for _, h := range handleRE.FindAllString(rest, -1) {
+		parts = append(parts, h, strings.TrimPrefix(h, "@"))
+	}
+	return append(parts, xurls.Relaxed().FindAllString(rest, -1)...)
+}
+
+// Replace removes every secret from s.
 func (r *redactor) Replace(s string) string {
 	for _, sec := range r.secrets {
 		var b strings.Builder
@@ -290,6 +335,14 @@ func (r *redactor) Replace(s string) string {
 		}
 		b.WriteString(rest)
 		s = b.String()
+	}
+	if len(r.phones) > 0 {
+		s, _ = replacePhones(s, func(digits string) (string, bool) {
+			return Withheld, slices.Contains(r.phones, digits[len(digits)-minPhoneDigits:])
+		})
+	}
+	if r.names != nil {
+		s, _ = r.names.Scrub(s, r.marks)
 	}
 	return s
 }

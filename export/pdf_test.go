@@ -332,3 +332,30 @@ func TestUnforeseenCJKTextBecomesPlaceholder(t *testing.T) {
 		t.Errorf("got %q", got)
 	}
 }
+
+// TestUpdateWithholdsTheReporterHoweverWritten shares with the reported
+// person a text that names the (anonymous) reporter every way a member
+// might write it, and reads the PDF back: none of it is there.
+func TestUpdateWithholdsTheReporterHoweverWritten(t *testing.T) {
+	c, msgs := fixture()
+	msgs = append(msgs, &app.Message{ID: "x9", At: t0.Add(9 * day), PartyID: "p3", Direction: app.In,
+		Text:       "Zoe\nBrandt was there; ZOË said so, and Bran\u00addt wrote from ZOE.HIDDEN@example.org.",
+		Visibility: vis("p2")})
+	u, err := BuildPartyUpdate(c, msgs, "p2", testConfig(), UpdateOptions{}, asOf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := WriteUpdate(&b, u, PDFOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	text := flat(pdfText(t, b.Bytes()))
+	if want := Withheld + " was there; " + Withheld + " said so, and " + Withheld + " wrote from " + Withheld + "."; !strings.Contains(text, want) {
+		t.Errorf("the update lacks %q:\n%s", want, text)
+	}
+	for _, w := range []string{"zoe", "zoë", "brandt", "hidden"} {
+		if strings.Contains(strings.ToLower(text), w) {
+			t.Errorf("%q is in the reported person's update:\n%s", w, text)
+		}
+	}
+}

@@ -37,6 +37,9 @@ type Scrubber struct {
 	byKey map[string][]int // the first word's key → patterns, longest first
 	infix []int            // patterns found inside words
 	known map[app.Identity][]int
+	// knownOnly leaves contact details that are no known identity's in
+	// the text (see newKnownScrubber).
+	knownOnly bool
 }
 
 // tokMode says how one word of a pattern matches a word of the text.
@@ -86,6 +89,15 @@ func NewScrubber(ids []app.Identity) *Scrubber {
 		slices.SortStableFunc(list, func(a, b int) int { return cmp.Compare(len(s.pats[b].toks), len(s.pats[a].toks)) })
 		s.byKey[k] = list
 	}
+	return s
+}
+
+// newKnownScrubber makes a scrubber that takes out only the identities
+// in ids, as NewScrubber's does, and no other e-mail address, URL, handle
+// or phone number.
+func newKnownScrubber(ids []app.Identity) *Scrubber {
+	s := NewScrubber(ids)
+	s.knownOnly = true
 	return s
 }
 
@@ -496,7 +508,10 @@ func (t *markTable) expand(s string) string {
 }
 
 func (s *Scrubber) scrubOnce(text string, own Markers, marks *markTable) (string, int) {
-	text, n := scrubContacts(text)
+	n := 0
+	if !s.knownOnly {
+		text, n = scrubContacts(text)
+	}
 	words := app.Words(text)
 	var b strings.Builder
 	last := 0
@@ -688,6 +703,15 @@ const minPhoneDigits = 7
 // scrubPhones removes runs of seven digits or more, with the spaces,
 // dashes, dots, slashes and brackets phone numbers are written with.
 func scrubPhones(s string) (string, int) {
+	return replacePhones(s, func(string) (string, bool) { return removedMark, true })
+}
+
+// replacePhones calls with for each phone number in s (a run of seven
+// digits or more, with the spaces, dashes, dots, slashes and brackets
+// phone numbers are written with, up to three of them between two digits)
+// with its digits, and puts what it returns in the number's place when it
+// says so. It returns the text and how many numbers it replaced.
+func replacePhones(s string, with func(digits string) (string, bool)) (string, int) {
 	var b strings.Builder
 	last, n := 0, 0
 	prevWord := false
@@ -709,10 +733,12 @@ func scrubPhones(s string) (string, int) {
 				}
 			}
 			if digits >= minPhoneDigits {
-				b.WriteString(s[last:i])
-				b.WriteString(removedMark)
-				last, i, n = end, end, n+1
-				prevWord = false
+				if repl, ok := with(digitsOf(s[i:end])); ok {
+					b.WriteString(s[last:i])
+					b.WriteString(repl)
+					last, n = end, n+1
+				}
+				i, prevWord = end, false
 				continue
 			}
 		}
@@ -725,6 +751,16 @@ func scrubPhones(s string) (string, int) {
 	}
 	b.WriteString(s[last:])
 	return b.String(), n
+}
+
+// digitsOf returns the ASCII digits of s.
+func digitsOf(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < utf8.RuneSelf && isDigit(byte(r)) {
+			return r
+		}
+		return -1
+	}, s)
 }
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
