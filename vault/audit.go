@@ -43,7 +43,7 @@ func auditKeyName(seq uint64) []byte {
 }
 
 func (v *Vault) auditAD(name []byte) []byte {
-	return ad([]byte("audit"), v.hdr.VaultID, name)
+	return ad([]byte("audit"), v.vaultID, name)
 }
 
 // auditHead is the last entry's sequence number and hash.

@@ -91,7 +91,7 @@ func (v *Vault) Backup(w io.Writer) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	fmt.Fprintf(bw, "%s%d\n", backupMagic, len(hdr))
 	bw.Write(hdr)
-	bk := newBackupKey(v.master, v.hdr.VaultID, hdr)
+	bk := newBackupKey(v.master, v.vaultID, hdr)
 	defer zero(bk.key)
 	enc, err := age.Encrypt(bw, bk)
 	if err != nil {
@@ -99,7 +99,7 @@ func (v *Vault) Backup(w io.Writer) error {
 	}
 	pw := bufio.NewWriterSize(enc, 64<<10)
 	pw.WriteString(backupPayloadMagic)
-	writeFrame(pw, frameKeyring, v.ring.marshal(v.master, v.hdr.VaultID))
+	writeFrame(pw, frameKeyring, v.ring.marshal(v.master, v.vaultID))
 	var count uint64
 	err = v.db.View(func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{PrefetchValues: true, PrefetchSize: 64})

@@ -43,7 +43,7 @@ func (v *Vault) Check() (*CheckReport, error) {
 	} else if !bytes.Equal(data, v.hdr.marshal()) {
 		problem(corrupt("vault header", errors.New("header changed on disk while open")))
 	}
-	if ring, err := loadKeyring(filepath.Join(v.dir, keyringFile), v.master, v.hdr.VaultID); err != nil {
+	if ring, err := loadKeyring(filepath.Join(v.dir, keyringFile), v.master, v.vaultID); err != nil {
 		problem(err)
 	} else {
 		same := ring.current == v.ring.current && len(ring.epochs) == len(v.ring.epochs)
@@ -130,8 +130,10 @@ func (v *Vault) Check() (*CheckReport, error) {
 					case bytes.Equal(name, auditHeadKey):
 						headSeen = true
 					case bytes.Equal(name, passSlotKey):
-						if _, err := v.openPassSlot(stored); err != nil {
+						if fp, err := v.openPassSlot(stored); err != nil {
 							problem(err)
+						} else if !bytes.Equal(fp, slotFingerprint(v.hdr.slot(slotPassphrase))) {
+							problem(corrupt("passphrase record", errors.New("the audit log does not record the header's passphrase")))
 						}
 					default:
 						problem(corrupt("data", errors.New("unknown metadata record")))

@@ -167,7 +167,7 @@ func (v *Vault) rotateEpoch() error {
 	next := slices.Max(slices.Collect(maps.Keys(v.ring.epochs))) + 1
 	v.ring.epochs[next] = randomBytes(keySize)
 	v.ring.current = next
-	if err := v.ring.save(path, v.master, v.hdr.VaultID); err != nil {
+	if err := v.ring.save(path, v.master, v.vaultID); err != nil {
 		return err
 	}
 	var names [][]byte
@@ -200,7 +200,7 @@ func (v *Vault) rotateEpoch() error {
 			delete(v.ring.epochs, id)
 		}
 	}
-	if err := v.ring.save(path, v.master, v.hdr.VaultID); err != nil {
+	if err := v.ring.save(path, v.master, v.vaultID); err != nil {
 		return err
 	}
 	return v.updateLocked(func(tx *Tx) error {

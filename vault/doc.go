@@ -111,9 +111,10 @@
 // the first). Entries are written in the same atomic Badger transaction as
 // the change they record. Check verifies the chain from the first entry to
 // the head. A passphrase change writes the header first and then its entry
-// with the new slot's fingerprint ("pass-slot"); an open that finds the
-// header's slot unlike the fingerprint records the change a crash cut
-// short ("recorded at the next unlock").
+// with the new slot's fingerprint ("pass-slot"), putting the old header
+// back if that write fails; an open that finds the header's slot unlike
+// the fingerprint records the change a crash cut short ("recorded at the
+// next unlock"), and gives a vault without a fingerprint one.
 //
 // Destruction. DestroyNamespaces deletes a namespace's data key and writes
 // a 'd' marker in one transaction, then deletes the namespace's records

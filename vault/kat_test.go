@@ -150,7 +150,7 @@ func hmacSHA256(key, msg []byte) []byte {
 func TestADEncoding(t *testing.T) {
 	id := seq(0x00, 16)
 	idHex := "00000010 000102030405060708090a0b0c0d0e0f"
-	v := &Vault{hdr: &header{VaultID: id}}
+	v := &Vault{hdr: &header{VaultID: id}, vaultID: id}
 	headerCopy := []byte("header copy")
 	hsum := sha256.Sum256(headerCopy)
 	tests := []struct {

@@ -30,7 +30,7 @@ import (
 
 const markPlainSize = 8 + 32 // sequence number, SHA-256 of the entry
 
-func (v *Vault) markAD() []byte { return ad([]byte("high-water mark"), v.hdr.VaultID) }
+func (v *Vault) markAD() []byte { return ad([]byte("high-water mark"), v.vaultID) }
 
 // writeMark records head in the lock file. It never fails the change that
 // was just committed: a mark that could not be written only lags.

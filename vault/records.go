@@ -43,7 +43,7 @@ func namespaceAD(vaultID []byte, ns string, epoch uint32) []byte {
 func (v *Vault) sealNSKey(ns string, key []byte) []byte {
 	e := v.ring.current
 	out := binary.BigEndian.AppendUint32(nil, e)
-	return append(out, seal(v.ring.epochs[e], key, namespaceAD(v.hdr.VaultID, ns, e))...)
+	return append(out, seal(v.ring.epochs[e], key, namespaceAD(v.vaultID, ns, e))...)
 }
 
 func (v *Vault) openNSKey(ns string, stored []byte) ([]byte, error) {
@@ -55,7 +55,7 @@ func (v *Vault) openNSKey(ns string, stored []byte) ([]byte, error) {
 	if ek == nil {
 		return nil, corrupt("namespace "+ns, fmt.Errorf("key epoch %d unknown", e))
 	}
-	k, err := open(ek, stored[4:], namespaceAD(v.hdr.VaultID, ns, e))
+	k, err := open(ek, stored[4:], namespaceAD(v.vaultID, ns, e))
 	if err != nil || len(k) != keySize {
 		return nil, corrupt("namespace "+ns, errUnauthenticated)
 	}
@@ -76,7 +76,7 @@ func (v *Vault) nsKey(txn *badger.Txn, ns string) ([]byte, error) {
 }
 
 func (v *Vault) openRecord(nsKey []byte, ns, key string, stored []byte) ([]byte, error) {
-	pt, err := open(nsKey, stored, recordAD(v.hdr.VaultID, ns, key))
+	pt, err := open(nsKey, stored, recordAD(v.vaultID, ns, key))
 	if err != nil {
 		return nil, corrupt(ns+"/"+key, err)
 	}
@@ -259,7 +259,7 @@ func (tx *Tx) Put(ns, key string, value []byte) error {
 	} else if !errors.Is(err, badger.ErrKeyNotFound) {
 		return translate(err, ns+"/"+key)
 	}
-	if err := tx.set(rk, seal(k, value, recordAD(tx.v.hdr.VaultID, ns, key))); err != nil {
+	if err := tx.set(rk, seal(k, value, recordAD(tx.v.vaultID, ns, key))); err != nil {
 		return err
 	}
 	tx.Record(kind, ns+"/"+key)

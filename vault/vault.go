@@ -67,15 +67,18 @@ type Vault struct {
 	dir  string
 	opts Options
 
-	mu     sync.RWMutex // write-held by Lock; read-held by every operation
-	wmu    sync.Mutex   // serializes writes, keeping the audit chain linear
-	db     *badger.DB
-	lock   *fileLock
-	hdr    *header
-	master []byte
-	keys   subkeys
-	ring   *keyring
-	wc     writeCache // what writes would read back; held with wmu
+	mu   sync.RWMutex // write-held by Lock; read-held by every operation
+	wmu  sync.Mutex   // serializes writes, keeping the audit chain linear
+	db   *badger.DB
+	lock *fileLock
+	// hdr is the header as on disk; ChangePassphrase replaces it, holding
+	// wmu, so read it holding wmu. vaultID never changes.
+	hdr     *header
+	vaultID []byte
+	master  []byte
+	keys    subkeys
+	ring    *keyring
+	wc      writeCache // what writes would read back; held with wmu
 
 	actorMu sync.Mutex
 	actor   string
@@ -168,7 +171,7 @@ func Create(dir string, passphrase []byte, opts Options) (*Vault, string, error)
 	}
 	defer os.RemoveAll(tmp)
 	defer func() { lock.release() }() // a no-op once the vault has it
-	v := &Vault{dir: tmp, opts: opts, hdr: h, master: master, actor: opts.Actor}
+	v := &Vault{dir: tmp, opts: opts, hdr: h, vaultID: h.VaultID, master: master, actor: opts.Actor}
 	v.keys = deriveSubkeys(master)
 	defer v.keys.wipe()
 	v.ring = newKeyring()
@@ -327,7 +330,7 @@ func openWith(dir, kind string, secret []byte, opts Options) (*Vault, error) {
 // lock and copies master.
 func openUnlocked(dir string, h *header, master []byte, lock *fileLock, opts Options) (*Vault, error) {
 	v := &Vault{
-		dir: dir, opts: opts, hdr: h, lock: lock,
+		dir: dir, opts: opts, hdr: h, vaultID: h.VaultID, lock: lock,
 		master: bytes.Clone(master), actor: opts.Actor,
 	}
 	v.keys = deriveSubkeys(v.master)
@@ -537,7 +540,7 @@ func translate(err error, record string) error {
 func (v *Vault) Dir() string { return v.dir }
 
 // ID returns the vault's random identifier, in hexadecimal.
-func (v *Vault) ID() string { return fmt.Sprintf("%x", v.hdr.VaultID) }
+func (v *Vault) ID() string { return fmt.Sprintf("%x", v.vaultID) }
 
 // SetActor names the committee member acting from now on, for the audit log.
 func (v *Vault) SetActor(name string) {
@@ -643,8 +646,11 @@ func (v *Vault) runGC() (again bool) {
 	return v.db.RunValueLogGC(0.5) == nil
 }
 
-// ChangePassphrase rewraps the master key under a new passphrase. Only the
-// header is rewritten; no record changes.
+// ChangePassphrase rewraps the master key under a new passphrase: the
+// header is rewritten, and the change recorded in the audit log with the
+// new slot's fingerprint (see passslot.go). When it returns an error the
+// passphrase is the old one: the header is put back if the audit write
+// fails, unless that fails too, which the error then says.
 func (v *Vault) ChangePassphrase(newPassphrase []byte) error {
 	release, err := v.use()
 	if err != nil {
@@ -653,22 +659,36 @@ func (v *Vault) ChangePassphrase(newPassphrase []byte) error {
 	defer release()
 	v.wmu.Lock()
 	defer v.wmu.Unlock()
-	nh, err := v.writePassphraseHeader(newPassphrase)
-	if err != nil {
+	// Room for the audit write, checked before the header changes.
+	if err := checkRoom(v.dir, 4<<10); err != nil {
+		return err
+	}
+	old, nh := v.hdr, v.passphraseHeader(newPassphrase)
+	if err := v.writeHeader(nh); err != nil {
 		return err
 	}
 	// A crash from here to the commit leaves the change unrecorded; the
 	// next open records it (recordPassChange).
-	return v.updateLocked(func(tx *Tx) error {
+	err = v.updateLocked(func(tx *Tx) error {
+		// A change before this one whose entry was never written.
+		fp, ok, err := v.readPassSlot(tx.txn)
+		if late := unrecordedChange(fp, ok, err, old); late != "" {
+			tx.Record("passphrase.change", late)
+		}
 		tx.Record("passphrase.change", "")
 		return tx.notePassSlot(nh)
 	})
+	if err != nil {
+		if rerr := v.writeHeader(old); rerr != nil {
+			return fmt.Errorf("%w; the old passphrase could not be put back (%w), so the new one opens the vault, and the next unlock records the change", err, rerr)
+		}
+	}
+	return err
 }
 
-// writePassphraseHeader is the first half of ChangePassphrase: it writes
-// the header with a new passphrase slot and makes it the vault's. The
-// caller holds v.mu (read) and v.wmu.
-func (v *Vault) writePassphraseHeader(newPassphrase []byte) (*header, error) {
+// passphraseHeader returns the vault's header with a new passphrase slot.
+// The caller holds v.mu (read) and v.wmu.
+func (v *Vault) passphraseHeader(newPassphrase []byte) *header {
 	nh := &header{Version: FormatVersion, VaultID: v.hdr.VaultID}
 	for _, s := range v.hdr.Slots {
 		if s.Kind == slotPassphrase {
@@ -677,11 +697,17 @@ func (v *Vault) writePassphraseHeader(newPassphrase []byte) (*header, error) {
 		nh.Slots = append(nh.Slots, s)
 	}
 	nh.mac = nh.computeMAC(v.master)
-	if err := writeFileAtomic(filepath.Join(v.dir, headerFile), nh.marshal(), 0o600); err != nil {
-		return nil, fmt.Errorf("write vault header: %w", err)
+	return nh
+}
+
+// writeHeader writes h as the vault's header and makes it v's. The
+// caller holds v.mu (read) and v.wmu.
+func (v *Vault) writeHeader(h *header) error {
+	if err := writeFileAtomic(filepath.Join(v.dir, headerFile), h.marshal(), 0o600); err != nil {
+		return fmt.Errorf("write vault header: %w", err)
 	}
-	v.hdr = nh
-	return nh, nil
+	v.hdr = h
+	return nil
 }
 
 // checkName validates a namespace and a key. Both must be UTF-8: they are
