@@ -58,6 +58,76 @@ func (r *Roster) Find(idOrName string) *Member {
 	return nil
 }
 
+// resolveIntakeMembers returns in with the member ID of each person it
+// marks as a committee member set to that member's on the roster, or a
+// problem for each it cannot tell: a report about a member must shut out
+// the right one, and an ID written "M2" or a name written "Blair Sample
+// (treasurer)" would shut out nobody. A member ID is found as it is, in
+// another case, or as a member's name; a person without one by their
+// name, in any case and with or without accents. in itself is not
+// changed.
+func (r *Roster) resolveIntakeMembers(in *Intake) (*Intake, []Problem) {
+	var ps []Problem
+	out := *in
+	out.People = slices.Clone(in.People)
+	for i := range out.People {
+		ip := &out.People[i]
+		if !ip.CommitteeMember {
+			continue
+		}
+		at := fmt.Sprintf("people[%d].", i)
+		if id := strings.TrimSpace(ip.MemberID); id != "" {
+			if m := r.memberByID(id); m != nil {
+				ip.MemberID = m.ID
+			} else {
+				ps = append(ps, Problem{Path: at + "member_id", Message: "no member of the committee has this ID (casebook member list shows them)"})
+			}
+			continue
+		}
+		if m := r.memberByName(ip.Name); m != nil {
+			ip.MemberID = m.ID
+		} else {
+			ps = append(ps, Problem{Path: at + "name", Message: "marked as a committee member, but no one member of the committee has this name: give their member_id, or leave committee_member out if they are not on the committee"})
+		}
+	}
+	return &out, ps
+}
+
+// memberByID finds a member by ID, in any case, or by name.
+func (r *Roster) memberByID(id string) *Member {
+	if m := r.Member(id); m != nil {
+		return m
+	}
+	if r == nil {
+		return nil
+	}
+	for _, m := range r.Members {
+		if strings.EqualFold(m.ID, id) {
+			return m
+		}
+	}
+	return r.memberByName(id)
+}
+
+// memberByName finds the one member of that name, in any case and with or
+// without accents; nil if none, or more than one.
+func (r *Roster) memberByName(name string) *Member {
+	if r == nil || strings.TrimSpace(name) == "" {
+		return nil
+	}
+	want := strings.Join(Tokens(name), " ")
+	var found *Member
+	for _, m := range r.Members {
+		if strings.Join(Tokens(m.Name), " ") == want {
+			if found != nil {
+				return nil
+			}
+			found = m
+		}
+	}
+	return found
+}
+
 // Add adds a member and returns it.
 func (r *Roster) Add(name, contact string) (*Member, error) {
 	name = strings.TrimSpace(name)

@@ -431,16 +431,13 @@ func (s *Store) NewCase(in *Intake) (*Case, error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	in, ps := s.roster.resolveIntakeMembers(in)
+	if len(ps) > 0 {
+		return nil, &InvalidError{Problems: ps}
+	}
 	now := s.now()
 	code := NewCodeName(func(c string) bool { _, taken := s.codes[c]; return taken })
 	c := in.NewCase(newID(), code, now)
-	for _, p := range c.Parties {
-		if p.CommitteeMember && p.MemberID == "" {
-			if m := s.roster.Find(p.Name); m != nil {
-				p.MemberID = m.ID
-			}
-		}
-	}
 	excludeReportedMembers(c, now)
 	if err := s.saveLocked(c, nil); err != nil {
 		return nil, err

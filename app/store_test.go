@@ -310,24 +310,47 @@ func TestNewCaseFromIntake(t *testing.T) {
 
 // TestReportedCommitteeMemberExcluded: a report about a sitting member
 // shuts that member out at once, whether the intake names their member ID
-// or only flags them and gives their name.
+// (in any case) or only flags them and gives their name (in any case, with
+// or without accents); an intake that flags a member Casebook cannot find
+// on the roster is refused, and nothing is filed.
 func TestReportedCommitteeMemberExcluded(t *testing.T) {
 	tests := []struct {
 		name      string
 		person    IntakePerson
 		excluded  string // member ID, or ""
 		wantParty string // the party's MemberID
+		problem   string // the path of the problem that refuses the intake
 	}{
-		{"by member ID", IntakePerson{Name: "Blair S.", Role: RoleReported, CommitteeMember: true, MemberID: "m2"}, "m2", "m2"},
-		{"by name", IntakePerson{Name: "blair sample", Role: RoleReported, CommitteeMember: true}, "m2", "m2"},
-		{"a witness who is a member", IntakePerson{Name: "Casey Placeholder", Role: RoleWitness, CommitteeMember: true, MemberID: "m3"}, "", "m3"},
-		{"flagged but not on the roster", IntakePerson{Name: "Someone Unknown", Role: RoleReported, CommitteeMember: true}, "", ""},
+		{"by member ID", IntakePerson{Name: "Blair S.", Role: RoleReported, CommitteeMember: true, MemberID: "m2"}, "m2", "m2", ""},
+		{"by member ID in capitals", IntakePerson{Name: "Blair S.", Role: RoleReported, CommitteeMember: true, MemberID: "M2"}, "m2", "m2", ""},
+		{"by name as the member ID", IntakePerson{Name: "B.", Role: RoleReported, CommitteeMember: true, MemberID: "Blair Sample"}, "m2", "m2", ""},
+		{"by name", IntakePerson{Name: "blair sample", Role: RoleReported, CommitteeMember: true}, "m2", "m2", ""},
+		{"by name, spaced otherwise", IntakePerson{Name: "  BLAIR   Sampl\u00e9 ", Role: RoleReported, CommitteeMember: true}, "m2", "m2", ""},
+		{"a witness who is a member", IntakePerson{Name: "Casey Placeholder", Role: RoleWitness, CommitteeMember: true, MemberID: "m3"}, "", "m3", ""},
+		{"an unknown member ID", IntakePerson{Name: "Blair Sample", Role: RoleReported, CommitteeMember: true, MemberID: "m9"}, "", "", "member_id"},
+		{"a name with more to it", IntakePerson{Name: "Blair Sample (treasurer)", Role: RoleReported, CommitteeMember: true}, "", "", "name"},
+		{"flagged but not on the roster", IntakePerson{Name: "Someone Unknown", Role: RoleReported, CommitteeMember: true}, "", "", "name"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newStoreEnv(t)
 			in := testIntake(wall(berlin, 2026, time.November, 1, 20, 0))
 			in.People = append(in.People, tt.person)
+			if tt.problem != "" {
+				_, err := e.s.NewCase(in)
+				var invalid *InvalidError
+				want := fmt.Sprintf("people[%d].%s", len(in.People)-1, tt.problem)
+				if !errors.As(err, &invalid) || len(invalid.Problems) != 1 || invalid.Problems[0].Path != want {
+					t.Fatalf("NewCase: got %v, want one problem at %s", err, want)
+				}
+				if got := e.s.List(""); len(got) != 0 {
+					t.Errorf("a refused intake filed %d cases", len(got))
+				}
+				if in.People[len(in.People)-1] != tt.person {
+					t.Errorf("NewCase changed the caller's intake")
+				}
+				return
+			}
 			c := e.newCase(t, in)
 			p := c.Parties[len(c.Parties)-1]
 			if !p.CommitteeMember || p.MemberID != tt.wantParty {

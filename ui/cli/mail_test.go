@@ -19,13 +19,14 @@ func sample(name string) string { return filepath.Join("..", "..", "app", "testd
 
 // newMailEnv is a vault whose member has an address, with the example
 // report filed: p1 Ana (reporter), p2 Björn (reported), p3 Zoë (witness)
-// and p4 Tomás, who has no contact.
+// and p4 Tomás, who has no contact and sits on the committee (m3).
 func newMailEnv(t *testing.T) (*caseEnv, string) {
 	t.Helper()
 	dir, _ := initVault(t)
 	e := &caseEnv{t: t, dir: dir, now: time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)}
 	e.ok("member", "add", "Amara Nwosu", "--me", "--contact", "amara@committee.example.org")
 	e.ok("member", "add", "Henrik Lund")
+	e.ok("member", "add", "Tomás Okafor") // m3, a party to the example report
 	code := strings.TrimSpace(e.ok("case", "new", "--from", filepath.Join("..", "..", "testdata", "intake", "example.json")))
 	return e, code
 }
@@ -226,7 +227,7 @@ func TestDraftAndMarkSent(t *testing.T) {
 	}
 	m, h := parseDraft(t, ack)
 	if h.Get("X-Unsent") != "1" || m.To[0].Address != "ana.moreau@example.org" || m.From.Address != "amara@committee.example.org" ||
-		!strings.Contains(m.Text, "These members of the committee will see your report: Amara Nwosu and Henrik Lund.") {
+		!strings.Contains(m.Text, "These members of the committee will see your report: Amara Nwosu, Henrik Lund and Tomás Okafor.") {
 		t.Errorf("the acknowledgement: %+v\n%s", h, m.Text)
 	}
 	if fi, _ := os.Stat(ack); fi.Mode().Perm() != mailPerm {
