@@ -695,6 +695,21 @@ func (s *Store) Brigading() []BrigadeFlag {
 	return s.brigadingLocked(s.allLocked())
 }
 
+// ShutOut returns the codes of the cases the member sees from which some
+// other member is shut out (a hard conflict of interest): what a document
+// shared at a meeting that member attends must leave out.
+func (s *Store) ShutOut() map[string]bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := map[string]bool{}
+	for _, c := range s.visibleLocked() {
+		if slices.ContainsFunc(c.Conflicts, func(k *Conflict) bool { return k.Kind == HardConflict }) {
+			out[c.Code] = true
+		}
+	}
+	return out
+}
+
 // brigadingLocked returns the flags, computing them only after a change.
 // The caller holds s.mu (read or write).
 func (s *Store) brigadingLocked(all []*Case) []BrigadeFlag {

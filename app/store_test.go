@@ -1095,3 +1095,16 @@ func TestStoreConcurrent(t *testing.T) {
 		t.Errorf("Search(update number): got %d, %v; want 8 messages", len(res), err)
 	}
 }
+
+// TestShutOut lists the cases another member is shut out of, and no
+// other.
+func TestShutOut(t *testing.T) {
+	e := newStoreEnv(t)
+	in := testIntake(wall(berlin, 2026, time.November, 1, 20, 0))
+	in.People = append(in.People, IntakePerson{Name: "Blair Sample", Role: RoleReported, CommitteeMember: true})
+	about := e.newCase(t, in)
+	other := e.newCase(t, testIntake(wall(berlin, 2026, time.November, 1, 21, 0)))
+	if got := e.s.ShutOut(); len(got) != 1 || !got[about.Code] || got[other.Code] {
+		t.Errorf("ShutOut: got %v, want only %s", got, about.Code)
+	}
+}

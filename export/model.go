@@ -540,6 +540,10 @@ type Agenda struct {
 	// Triage lists new reports to triage; Decisions, cases waiting for a
 	// decision; Due, the whole due list; Brigading, the flags.
 	Triage, Decisions, Due, Brigading []AgendaItem
+	// Apart is how many cases with something due, or in a flag, were left
+	// out because a member is shut out of them (or of a case a flag links
+	// them with).
+	Apart int
 }
 
 // AgendaItem is one line of the agenda.
@@ -551,11 +555,21 @@ type AgendaItem struct {
 }
 
 // BuildAgenda builds the agenda of the next meeting as of asOf from the
-// due list and the brigading flags.
-func BuildAgenda(due []app.DueItem, flags []app.BrigadeFlag, cfg app.Config, asOf time.Time) *Agenda {
+// due list and the brigading flags. It leaves out the cases in shutOut
+// (Store.ShutOut), from which a member is shut out, and every flag that
+// links one of them, and says only how many cases it left out: a member
+// with a conflict may see the agenda, and its lines about a case (an
+// urgent report, reports linked about one person) would tell them of the
+// case they must not know.
+func BuildAgenda(due []app.DueItem, flags []app.BrigadeFlag, shutOut map[string]bool, cfg app.Config, asOf time.Time) *Agenda {
 	loc := cfg.Location()
 	a := &Agenda{Meeting: cfg.NextMeeting(asOf).In(loc), AsOf: asOf.In(loc)}
+	apart := map[string]bool{}
 	for _, d := range due {
+		if shutOut[d.Code] || slices.ContainsFunc(d.Related, func(code string) bool { return shutOut[code] }) {
+			apart[d.Code] = true
+			continue
+		}
 		it := AgendaItem{Code: d.Code, Due: d.Due.In(loc), Overdue: d.Overdue, Text: d.Text}
 		switch d.Kind {
 		case app.DueTriage:
@@ -566,10 +580,17 @@ func BuildAgenda(due []app.DueItem, flags []app.BrigadeFlag, cfg app.Config, asO
 		a.Due = append(a.Due, it)
 	}
 	for _, f := range flags {
+		if slices.ContainsFunc(f.Cases, func(code string) bool { return shutOut[code] }) {
+			for _, code := range f.Cases {
+				apart[code] = true
+			}
+			continue
+		}
 		// Reasons are sentences about reports, not people; the flag's
 		// Person is left out on purpose.
 		a.Brigading = append(a.Brigading, AgendaItem{Code: strings.Join(f.Cases, ", "), Text: strings.Join(f.Reasons, " ")})
 	}
+	a.Apart = len(apart)
 	return a
 }
 

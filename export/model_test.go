@@ -1,7 +1,9 @@
 package export
 
 import (
+	"bytes"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -194,7 +196,7 @@ func TestAgendaSortsItemsAndNamesNoOne(t *testing.T) {
 		{Kind: app.DueStatus, Code: "C", PartyID: "p2", Text: "Send p2 (reported) a weekly status update"},
 	}
 	flags := []app.BrigadeFlag{{Cases: []string{"A", "D"}, Reasons: []string{"3 reports about the same person within 2 days"}, Person: canaryAnonName}}
-	a := BuildAgenda(due, flags, testConfig(), asOf)
+	a := BuildAgenda(due, flags, nil, testConfig(), asOf)
 	if len(a.Triage) != 1 || len(a.Decisions) != 1 || len(a.Due) != 3 || len(a.Brigading) != 1 {
 		t.Fatalf("got %d triage, %d decisions, %d due, %d flags; want 1, 1, 3, 1", len(a.Triage), len(a.Decisions), len(a.Due), len(a.Brigading))
 	}
@@ -203,6 +205,47 @@ func TestAgendaSortsItemsAndNamesNoOne(t *testing.T) {
 	}
 	if a.Meeting.Before(asOf) || a.Meeting.Weekday() != time.Wednesday {
 		t.Errorf("meeting %v, want the next Wednesday", a.Meeting)
+	}
+}
+
+// TestAgendaLeavesOutCasesAMemberIsShutOutOf: the agenda may be seen by
+// a member with a conflict, so it leaves out each case a member is shut
+// out of, every flag that links one, and the other cases of such a flag,
+// and counts them.
+func TestAgendaLeavesOutCasesAMemberIsShutOutOf(t *testing.T) {
+	due := []app.DueItem{
+		{Kind: app.DueTriage, Code: "A", Text: "Triage"},
+		{Kind: app.DueDanger, Code: "B", Text: "Check whether anyone is in danger"},
+		{Kind: app.DueDecision, Code: "C", Text: "Decide"},
+		{Kind: app.DueBrigade, Code: "D", Related: []string{"B"}, Text: "Review 2 linked reports together"},
+		{Kind: app.DueStatus, Code: "E", PartyID: "p2", Text: "Send p2 (reported) a weekly status update"},
+	}
+	flags := []app.BrigadeFlag{
+		{Cases: []string{"B", "D"}, Reasons: []string{"2 reports about the same person within a day"}},
+		{Cases: []string{"C", "E"}, Reasons: []string{"2 reports with much the same text"}},
+	}
+	a := BuildAgenda(due, flags, map[string]bool{"B": true}, testConfig(), asOf)
+	var codes []string
+	for _, l := range [][]AgendaItem{a.Triage, a.Decisions, a.Due, a.Brigading} {
+		for _, it := range l {
+			codes = append(codes, it.Code)
+			if strings.Contains(it.Text, "danger") || strings.Contains(it.Text, "same person") {
+				t.Errorf("the agenda says %q", it.Text)
+			}
+		}
+	}
+	if want := []string{"A", "C", "A", "C", "E", "C, E"}; !slices.Equal(codes, want) {
+		t.Errorf("codes on the agenda: got %v, want %v", codes, want)
+	}
+	if a.Apart != 2 {
+		t.Errorf("left out: got %d cases, want 2 (B, and D which a flag links with it)", a.Apart)
+	}
+	var b bytes.Buffer
+	if err := WriteAgenda(&b, a, PDFOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if text := flat(pdfText(t, b.Bytes())); !strings.Contains(text, "2 cases are left out of this agenda") || strings.Contains(text, "danger") {
+		t.Errorf("the agenda PDF:\n%s", text)
 	}
 }
 

@@ -314,6 +314,17 @@ func WriteAgenda(w io.Writer, a *Agenda, opts PDFOptions) error {
 			d.entry(it.Code+when, it.Text)
 		}
 	}
+	d.heading("With a member absent")
+	switch a.Apart {
+	case 0:
+		d.para(10, false, "Nothing.")
+	case 1:
+		d.para(10, false, "1 case is left out of this agenda: a member of the committee is shut out of it. "+
+			"Take it up after that member has left; Casebook shows it.")
+	default:
+		d.para(10, false, fmt.Sprintf("%d cases are left out of this agenda: a member of the committee is shut out of each. "+
+			"Take them up after that member has left; Casebook shows them.", a.Apart))
+	}
 	return d.output(w)
 }
 

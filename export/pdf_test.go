@@ -250,12 +250,12 @@ func TestAgendaPDF(t *testing.T) {
 	}
 	flags := []app.BrigadeFlag{{Cases: []string{"AMBER-FOX", "GREY-ELK"}, Reasons: []string{"3 reports about the same person within 2 days"}, Person: "Дмитрий Соколов"}}
 	var b bytes.Buffer
-	if err := WriteAgenda(&b, BuildAgenda(due, flags, testConfig(), asOf), PDFOptions{}); err != nil {
+	if err := WriteAgenda(&b, BuildAgenda(due, flags, nil, testConfig(), asOf), PDFOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	text := flat(pdfText(t, b.Bytes()))
 	for _, w := range []string{"CONFIDENTIAL", "Meeting agenda — 18 March 2026", "New reports to triage", "Cases waiting for a decision",
-		"BLUE-OWL due 2026-03-16 09:00 (overdue)", "Brigading flags", "AMBER-FOX, GREY-ELK", "Due list"} {
+		"BLUE-OWL due 2026-03-16 09:00 (overdue)", "Brigading flags", "AMBER-FOX, GREY-ELK", "Due list", "With a member absent Nothing."} {
 		if !strings.Contains(text, w) {
 			t.Errorf("%q missing from:\n%s", w, text)
 		}

@@ -228,7 +228,7 @@ func (c *command) reportAgendaCommand() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				a := export.BuildAgenda(s.Due(when), s.Brigading(), cfg, when)
+				a := export.BuildAgenda(s.Due(when), s.Brigading(), s.ShutOut(), cfg, when)
 				if err := writePDF(out, func(w io.Writer) error {
 					return export.WriteAgenda(w, a, export.PDFOptions{})
 				}); err != nil {

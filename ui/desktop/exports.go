@@ -77,7 +77,7 @@ func (v *caseView) onExportSummary() {
 func (w *workspace) onExportAgenda() {
 	w.g.touch()
 	now := w.g.opts.Now()
-	a := export.BuildAgenda(w.store.Due(now), w.store.Brigading(), w.store.Config(), now)
+	a := export.BuildAgenda(w.store.Due(now), w.store.Brigading(), w.store.ShutOut(), w.store.Config(), now)
 	name := "agenda-" + now.In(w.store.Config().Location()).Format("2006-01-02") + ".pdf"
 	w.g.chooser().SaveFile(w.g.win, "Save the meeting agenda", name, func(path string) {
 		if path != "" {
