@@ -41,6 +41,10 @@ func describe(err error, vaultDir string) (string, int) {
 		if errors.Is(partial.Err, vault.ErrTooBig) {
 			return fmt.Sprintf("The import stopped after %s: %s is more than the vault takes in one write (%s, attachments over 64 KiB aside).", partial.Progress(), which, app.FormatSize(vault.MaxWrite)), ExitError
 		}
+		if errors.As(partial.Err, &corrupt) || errors.Is(partial.Err, vault.ErrCorrupt) {
+			// describe would say that nothing was changed.
+			return fmt.Sprintf("The import stopped after %s: the vault is damaged; restore it from a backup.", partial.Progress()), ExitIntegrity
+		}
 		msg, code := describe(partial.Err, vaultDir)
 		return fmt.Sprintf("The import stopped after %s (%s); import the bundle again to take the rest.", partial.Progress(), strings.TrimSuffix(msg, ".")), code
 	case errors.As(err, &usage):

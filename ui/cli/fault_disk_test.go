@@ -45,6 +45,11 @@ func TestDescribeDiskFull(t *testing.T) {
 	if !strings.HasPrefix(msg, "The import stopped after 2 of the bundle's 3 cases") {
 		t.Errorf("partial import: got %q", msg)
 	}
+	msg, code := describe(&app.PartialImportError{Imported: 2, Total: 3, Err: &vault.CorruptError{Record: "case.x/msg.1", Err: errors.New("altered")}}, "/vault")
+	if want := "The import stopped after 2 of the bundle's 3 cases, each of those whole: the vault is damaged"; !strings.HasPrefix(msg, want) ||
+		strings.Contains(msg, "nothing was changed") || code != ExitIntegrity {
+		t.Errorf("partial import on damage: got %d %q, want exit %d, beginning %q, and not claiming nothing changed", code, msg, ExitIntegrity, want)
+	}
 }
 
 // TestFaultDiskFullCommands runs the commands that write files — backup,

@@ -42,6 +42,10 @@ func describe(err error) string {
 		if errors.Is(partial.Err, vault.ErrTooBig) {
 			return fmt.Sprintf("The import stopped after %s: %s is more than the vault takes in one write (%s, attachments over 64 KiB aside).", partial.Progress(), which, app.FormatSize(vault.MaxWrite))
 		}
+		if errors.As(partial.Err, &corrupt) || errors.Is(partial.Err, vault.ErrCorrupt) {
+			// describe would say that nothing was changed.
+			return fmt.Sprintf("The import stopped after %s: the vault failed its integrity check. Restore it from a backup ('casebook restore').", partial.Progress())
+		}
 		return fmt.Sprintf("The import stopped after %s: %s Import the bundle again to take the rest.", partial.Progress(), describe(partial.Err))
 	case errors.Is(err, vault.ErrWrongPassphrase):
 		return "That passphrase does not unlock the vault. Check Caps Lock and try again; nothing was changed."

@@ -1,6 +1,7 @@
 package desktop
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -36,6 +37,10 @@ func TestDescribeDiskFull(t *testing.T) {
 	msg = describe(&app.PartialImportError{Imported: 0, Total: 1, Begun: true, Err: fmt.Errorf("%w: %w", vault.ErrNoSpace, syscall.ENOSPC)})
 	if want := "The disk is full: the import stopped after part of the bundle's first case, which is not in your vault until the import is finished"; !strings.HasPrefix(msg, want) || strings.Contains(msg, "nothing was changed") {
 		t.Errorf("import stopped part-way through a long case on a full disk: got %q, want it to begin %q and not claim nothing changed", msg, want)
+	}
+	msg = describe(&app.PartialImportError{Imported: 2, Total: 3, Err: &vault.CorruptError{Record: "case.x/msg.1", Err: errors.New("altered")}})
+	if want := "The import stopped after 2 of the bundle's 3 cases, each of those whole: the vault failed its integrity check"; !strings.HasPrefix(msg, want) || strings.Contains(msg, "nothing was changed") {
+		t.Errorf("partial import on damage: got %q, want it to begin %q and not claim nothing changed", msg, want)
 	}
 }
 
