@@ -185,7 +185,7 @@ func (s *Store) MergeConflicts(code string) ([]MergeConflict, error) {
 			return nil, err
 		}
 		if s.excludedLocked(c) {
-			return nil, fmt.Errorf("%w: %s", ErrExcluded, c.Code)
+			return nil, s.excludedErrLocked(c)
 		}
 		cases = append(cases, c)
 	} else {
@@ -339,7 +339,7 @@ func (s *Store) ResolveConflict(code, conflictID string, keep Keep) error {
 		return err
 	}
 	if s.excludedLocked(c) {
-		return fmt.Errorf("%w: %s", ErrExcluded, c.Code)
+		return s.excludedErrLocked(c)
 	}
 	sc, err := s.loadConflicts(c.ID)
 	if err != nil {

@@ -325,7 +325,7 @@ func (s *Store) PrepareBundle(codes, to []string, opts BundleOptions) (*Outgoing
 			return nil, err
 		}
 		if s.excludedLocked(c) {
-			return nil, fmt.Errorf("%w: %s", ErrExcluded, c.Code)
+			return nil, s.excludedErrLocked(c)
 		}
 		if !slices.Contains(cases, c) {
 			cases = append(cases, c)

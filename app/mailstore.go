@@ -295,7 +295,7 @@ func (s *Store) Attachment(code, id string) (AttachmentRef, []byte, error) {
 		return AttachmentRef{}, nil, err
 	}
 	if excluded {
-		return AttachmentRef{}, nil, fmt.Errorf("%w: %s", ErrExcluded, c.Code)
+		return AttachmentRef{}, nil, s.excludedErrLocked(c)
 	}
 	msgs, err := s.readMessages(c.ID)
 	if err != nil {
@@ -443,7 +443,7 @@ func (s *Store) changeMail(code string, fn func(c *Case, ctx Context, msgs []*Me
 		return nil, err
 	}
 	if s.excludedLocked(cur) {
-		return nil, fmt.Errorf("%w: %s", ErrExcluded, cur.Code)
+		return nil, s.excludedErrLocked(cur)
 	}
 	prior, err := s.readMessages(cur.ID)
 	if err != nil {

@@ -36,6 +36,11 @@ var ErrNoCase = errors.New("no such case")
 // interest on the case and may not read it.
 var ErrExcluded = errors.New("you have a conflict of interest on this case")
 
+// ErrNoMe means the vault does not say which member uses it, and a member
+// is shut out of the case: it is not shown, as that member may be the one
+// using the vault.
+var ErrNoMe = errors.New("this vault does not say which member uses it, and a member is shut out of this case")
+
 // codeNamePattern is the shape of a code name.
 var codeNamePattern = regexp.MustCompile(`^[a-z]+-[a-z]+-[0-9]{2}$`)
 
@@ -313,7 +318,7 @@ func (s *Store) Case(code string) (*Case, error) {
 		return nil, err
 	}
 	if s.excludedLocked(c) {
-		return nil, fmt.Errorf("%w: %s", ErrExcluded, c.Code)
+		return nil, s.excludedErrLocked(c)
 	}
 	return s.wholeLocked(c.ID)
 }
@@ -481,7 +486,7 @@ func (s *Store) modify(code string, fn func(c *Case, ctx Context) ([]*Message, e
 		return nil, err
 	}
 	if s.excludedLocked(cur) {
-		return nil, fmt.Errorf("%w: %s", ErrExcluded, cur.Code)
+		return nil, s.excludedErrLocked(cur)
 	}
 	c, err := s.wholeLocked(cur.ID)
 	if err != nil {
@@ -666,7 +671,7 @@ func (s *Store) Messages(code string) ([]*Message, error) {
 		return nil, err
 	}
 	if excluded {
-		return nil, fmt.Errorf("%w: %s", ErrExcluded, c.Code)
+		return nil, s.excludedErrLocked(c)
 	}
 	return s.readMessages(c.ID)
 }
@@ -747,9 +752,23 @@ func (s *Store) caseChangedLocked(old, c *Case) {
 }
 
 // excludedLocked reports whether the member using this vault is shut out
-// of c by a hard conflict of interest.
+// of c by a hard conflict of interest. A vault that does not say which
+// member uses it is shut out of every case from which anyone is: it
+// cannot tell whether that is its member.
 func (s *Store) excludedLocked(c *Case) bool {
-	return s.roster.Me != "" && c.Excluded(s.roster.Me)
+	if s.roster.Me == "" {
+		return slices.ContainsFunc(c.Conflicts, func(k *Conflict) bool { return k.Kind == HardConflict })
+	}
+	return c.Excluded(s.roster.Me)
+}
+
+// excludedErrLocked is the error for reaching a case the member is shut
+// out of (excludedLocked).
+func (s *Store) excludedErrLocked(c *Case) error {
+	if s.roster.Me == "" {
+		return fmt.Errorf("%w: %s", ErrNoMe, c.Code)
+	}
+	return fmt.Errorf("%w: %s", ErrExcluded, c.Code)
 }
 
 // flagsCached reports whether the brigading flags are known.

@@ -1108,3 +1108,30 @@ func TestShutOut(t *testing.T) {
 		t.Errorf("ShutOut: got %v, want only %s", got, about.Code)
 	}
 }
+
+// TestNoMeFailsClosed: a vault that does not say which member uses it
+// shows no case from which a member is shut out, as that member may be
+// the one using it, and says why when asked for one.
+func TestNoMeFailsClosed(t *testing.T) {
+	e := newStoreEnv(t)
+	in := testIntake(wall(berlin, 2026, time.November, 1, 20, 0))
+	in.People = append(in.People, IntakePerson{Name: "Blair Sample", Role: RoleReported, CommitteeMember: true})
+	about := e.newCase(t, in)
+	other := e.newCase(t, testIntake(wall(berlin, 2026, time.November, 1, 21, 0)))
+	if err := e.s.UpdateRoster(func(r *Roster) error { r.Me = ""; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	var codes []string
+	for _, sum := range e.s.List("") {
+		codes = append(codes, sum.Code)
+	}
+	if !slices.Equal(codes, []string{other.Code}) {
+		t.Errorf("List with no member set: got %v, want only %s", codes, other.Code)
+	}
+	if _, err := e.s.Case(about.Code); !errors.Is(err, ErrNoMe) {
+		t.Errorf("Case(%s) with no member set: got %v, want ErrNoMe", about.Code, err)
+	}
+	if _, err := e.s.Case(other.Code); err != nil {
+		t.Errorf("Case(%s), which nobody is shut out of: %v", other.Code, err)
+	}
+}

@@ -106,6 +106,8 @@ func describe(err error, vaultDir string) (string, int) {
 		return sentence(err.Error()) + " Nothing was changed.", ExitError
 	case errors.Is(err, app.ErrExcluded):
 		return "You have a conflict of interest on this case, so Casebook does not show it to you.", ExitError
+	case errors.Is(err, app.ErrNoMe):
+		return "A member is shut out of this case, and this vault does not say which member uses it, so Casebook does not show it: say who you are with 'casebook member me NAME'.", ExitError
 	case errors.Is(err, export.ErrNoParty):
 		return capitalizeSentence(err.Error()) + "; nothing was written — see 'casebook case show'.", ExitError
 	case errors.Is(err, app.ErrNoCase):
