@@ -14,11 +14,11 @@ import (
 // non-spacing marks (Mn) that decomposition leaves, so that "Zoë", "ZOE"
 // and "zoe" fold alike, as do "Ελένη" and "ελενη" or "Ёлка" and "елка";
 // the compatibility decomposition also folds full-width letters ("ＶＯＬＫＯＶ")
-// and ligatures ("ﬁ") to the letters they are made of. Invisible format
-// characters (Cf: the soft hyphen, zero-width spaces and joiners, the
-// direction marks) are dropped as marks are, so that a name is found
-// whatever invisible character a pasted text holds inside it: the reader
-// sees the letters side by side.
+// and ligatures ("ﬁ") to the letters they are made of. The invisible
+// characters that sit inside words (the soft hyphen, the zero-width
+// joiner, the direction marks; see invisibleInWord) are dropped as marks
+// are, so that a name is found whatever such character a pasted text holds
+// inside it; a zero-width space still separates words.
 // Latin letters that carry their stroke or ligature in the base character
 // and so do not decompose are mapped by hand: ł→l, ø→o, đ→d, ħ→h, ŧ→t,
 // ı→i, ð→d, þ→th, ß→ss, æ→ae, œ→oe. Greek final sigma ς folds to σ.
@@ -189,7 +189,7 @@ func runeClass(r rune) uint8 {
 
 func slowClass(r rune) uint8 {
 	switch {
-	case unicode.Is(unicode.Mn, r), unicode.Is(unicode.Cf, r):
+	case unicode.Is(unicode.Mn, r), invisibleInWord(r):
 		return classMark
 	case unicode.Is(unicode.Han, r):
 		return classHan
@@ -197,6 +197,20 @@ func slowClass(r rune) uint8 {
 		return classWord
 	}
 	return classOther
+}
+
+// invisibleInWord reports whether r is an invisible character that sits
+// inside a word without ending it: the soft hyphen, the zero-width joiner,
+// the byte-order mark and the direction marks. The zero-width space and
+// non-joiner, the word joiner and the direction isolates and embeddings
+// separate words (Thai, Khmer and Persian write them between words), and
+// stay separators.
+func invisibleInWord(r rune) bool {
+	switch r {
+	case 0x00AD, 0x200D, 0xFEFF, 0x200E, 0x200F, 0x061C:
+		return true
+	}
+	return false
 }
 
 // tableEnd ends the runes whose class and folding are precomputed: Latin,
@@ -299,7 +313,9 @@ func slowFoldRune(dst []byte, r rune) []byte {
 	var enc [utf8.UTFMax]byte
 	n := utf8.EncodeRune(enc[:], r)
 	d := norm.NFKD.Properties(enc[:n]).Decomposition()
-	if d == nil {
+	if d == nil || !hasWordRune(d) {
+		// Nothing to decompose, or a compatibility form of no letter
+		// (ͺ, an Arabic ligature of marks): the rune stands for itself.
 		return append(dst, enc[:n]...)
 	}
 	for len(d) > 0 {
@@ -316,6 +332,19 @@ func slowFoldRune(dst []byte, r rune) []byte {
 		}
 	}
 	return dst
+}
+
+// hasWordRune reports whether the UTF-8 text b holds a letter, a digit or
+// a spacing mark.
+func hasWordRune(b []byte) bool {
+	for len(b) > 0 {
+		r, size := utf8.DecodeRune(b)
+		if isWordRune(r) {
+			return true
+		}
+		b = b[size:]
+	}
+	return false
 }
 
 // keepWhole reports whether r is a letter whose decomposition is not a
