@@ -238,7 +238,7 @@ func nextWords(c *app.Case, p *app.Party) string {
 	return "The committee will tell you what concerns you."
 }
 
-// redactorFor replaces what must never reach party p even when a member
+// redactorFor withholds what must never reach party p even when a member
 // shared a text that holds it: the contact of an anonymous reporter for
 // everyone (the reporter too, so that no export holds it), and the
 // reporter's name, pseudonym, handle and contact for a reported person.
@@ -261,19 +261,21 @@ func redactorFor(c *app.Case, p *app.Party) *redactor {
 // Withheld replaces a withheld name or contact in a text.
 const Withheld = "[withheld]"
 
-// A redactor takes identities out of a text wherever they appear:
+// A redactor takes identities out of a text:
 //   - each name, pseudonym, handle and contact whole, and each e-mail
-//     address, URL and handle a contact holds, in any case;
-//   - each phone number a contact holds, however it is written (the last
-//     seven digits decide, so that "+49 170 5550100" and "0170 555 01 00"
-//     are one number);
-//   - names as the archive's Scrubber finds them: word by word, without
-//     accents, split across lines, behind invisible characters.
+//     address and URL a contact holds, in any case, where it stands as
+//     words of its own ("max" is not taken out of "maximum");
+//   - each phone number a contact holds, however it is written: a number
+//     whose digits hold the last seven of one is withheld, so that "+49
+//     170 5550100" and "0170 555 01 00" are one number;
+//   - and when the identity shows only otherwise, as the archive's
+//     Scrubber finds names (a given name alone, without its accents,
+//     split across lines), the whole text: taking out one word would tell
+//     the reader which ordinary word ("Will", "Rose") is the name.
 type redactor struct {
 	secrets []string // lower case, longest first
 	phones  []string // the last seven digits of each phone number
 	names   *Scrubber
-	marks   Markers
 }
 
 func newRedactor(ids []app.Identity) *redactor {
@@ -281,11 +283,16 @@ func newRedactor(ids []app.Identity) *redactor {
 	var secrets []string
 	for _, id := range ids {
 		secrets = append(secrets, id.Name, id.Pseudonym, id.Handle, id.Contact)
-		secrets = append(secrets, contactParts(id.Contact)...)
-		replacePhones(id.Contact, func(digits string) (string, bool) {
-			r.phones = append(r.phones, digits[len(digits)-minPhoneDigits:])
-			return "", false
-		})
+		secrets = append(secrets, emailRE.FindAllString(id.Contact, -1)...)
+		secrets = append(secrets, xurls.Strict().FindAllString(id.Contact, -1)...)
+		// One number per part of a contact: "0170 5550100 / 030 1234567"
+		// would otherwise read as one run of digits.
+		for _, part := range strings.FieldsFunc(id.Contact, func(r rune) bool { return r == '/' || r == ',' || r == ';' }) {
+			replacePhones(part, func(digits string) (string, bool) {
+				r.phones = append(r.phones, digits[len(digits)-minPhoneDigits:])
+				return "", false
+			})
+		}
 	}
 	seen := map[string]bool{}
 	for _, s := range secrets {
@@ -298,34 +305,18 @@ func newRedactor(ids []app.Identity) *redactor {
 	slices.SortStableFunc(r.secrets, func(a, b string) int { return len(b) - len(a) })
 	if len(ids) > 0 {
 		r.names = newKnownScrubber(ids)
-		withheld := make([]string, len(ids))
-		for i := range withheld {
-			withheld[i] = Withheld
-		}
-		r.marks = r.names.MarkersFor(ids, withheld)
 	}
 	return r
 }
 
-// contactParts returns the e-mail addresses, handles and URLs a contact
-// holds ("Nightjar <nj-7f3a@relay.example.com>", "zoe@example.org,
-// Signal @zoeb").
-func contactParts(contact string) []string {
-	parts := emailRE.FindAllString(contact, -1)
-	rest := emailRE.ReplaceAllString(contact, " ")
-	for _, h := range handleRE.FindAllString(rest, -1) {
-		parts = append(parts, h, strings.TrimPrefix(h, "@"))
-	}
-	return append(parts, xurls.Relaxed().FindAllString(rest, -1)...)
-}
-
-// Replace removes every secret from s.
+// Replace returns s without the secrets: each replaced by Withheld, or
+// all of s, when only the word by word matching finds one.
 func (r *redactor) Replace(s string) string {
 	for _, sec := range r.secrets {
 		var b strings.Builder
 		rest := s
 		for {
-			i, n := indexFold(rest, sec)
+			i, n := indexFoldWord(rest, sec)
 			if i < 0 {
 				break
 			}
@@ -338,13 +329,41 @@ func (r *redactor) Replace(s string) string {
 	}
 	if len(r.phones) > 0 {
 		s, _ = replacePhones(s, func(digits string) (string, bool) {
-			return Withheld, slices.Contains(r.phones, digits[len(digits)-minPhoneDigits:])
+			return Withheld, slices.ContainsFunc(r.phones, func(tail string) bool { return strings.Contains(digits, tail) })
 		})
 	}
 	if r.names != nil {
-		s, _ = r.names.Scrub(s, r.marks)
+		if _, n := r.names.Scrub(s, nil); n > 0 {
+			return Withheld
+		}
 	}
 	return s
+}
+
+// indexFoldWord is indexFold for a match that stands as words of its own:
+// no letter or digit just before it or just after it.
+func indexFoldWord(s, needle string) (at, n int) {
+	for off := 0; off < len(s); {
+		i, k := indexFold(s[off:], needle)
+		if i < 0 {
+			return -1, 0
+		}
+		i += off
+		before, _ := utf8.DecodeLastRuneInString(s[:i])
+		after, _ := utf8.DecodeRuneInString(s[i+k:])
+		if !isWordChar(before) && !isWordChar(after) {
+			return i, k
+		}
+		_, size := utf8.DecodeRuneInString(s[i:])
+		off = i + size
+	}
+	return -1, 0
+}
+
+// isWordChar reports whether r is a letter or a digit (utf8.RuneError,
+// for the start or end of a text, is neither).
+func isWordChar(r rune) bool {
+	return r != utf8.RuneError && (unicode.IsLetter(r) || unicode.IsDigit(r))
 }
 
 // indexFold finds lower-case needle in s ignoring case, returning the byte

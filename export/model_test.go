@@ -130,26 +130,31 @@ func TestPartyUpdateStageWordsForReported(t *testing.T) {
 }
 
 // TestRedactorCases takes a reporter's name and contacts out of texts
-// written every way a member might write them (every person invented).
+// written every way a member might write them (every person invented):
+// inline where the name or contact stands whole, and the whole text where
+// only a word of it, or another spelling, does.
 func TestRedactorCases(t *testing.T) {
-	reporter := app.Identity{Name: "Zoë Brandt", Handle: "@zoeb", Contact: "zoe.brandt@example.org, Signal +49 170 5550100"}
+	reporter := app.Identity{Name: "Zoë Brandt", Handle: "@zoeb", Contact: "zoe.brandt@example.org, Signal +49 170 5550100 / 030 1234567"}
 	anon := app.Identity{Contact: "Nightjar <nj-7f3a@relay.example.com>"}
 	r := newRedactor([]app.Identity{reporter, anon, {Name: " "}, {Name: "Z"}})
 	tests := []struct{ name, in, want string }{
 		{"the name", "Zoë Brandt said", Withheld + " said"},
 		{"in any case", "zoë brandt and ZOË BRANDT", Withheld + " and " + Withheld},
 		{"no name", "no name here", "no name here"},
-		{"a longer word", "Zoë Brandtt", Withheld + "t"},
-		{"across a line break", "Zoë\nBrandt called", Withheld + " called"},
-		{"without accents", "Zoe Brandt called", Withheld + " called"},
-		{"one word of the name", "Zoë will not be there", Withheld + " will not be there"},
-		{"the family name, possessive", "Brandt's idea", Withheld + "'s idea"},
-		{"an invisible character inside", "Zo\u200bë and Bran\u00addt", Withheld + " and " + Withheld},
-		{"the handle without its @", "zoeb posted it", Withheld + " posted it"},
+		{"a longer word", "Zoë Brandtt", Withheld},
+		{"across a line break", "Zoë\nBrandt called", Withheld},
+		{"without accents", "Zoe Brandt called", Withheld},
+		{"one word of the name", "Zoë will not be there", Withheld},
+		{"the family name, possessive", "Brandt's idea", Withheld},
+		{"an invisible character inside", "Zo\u200dë and Bran\u00addt", Withheld},
+		{"the handle without its @", "zoeb posted it", Withheld},
 		{"an address from the contact", "write to ZOE.BRANDT@example.org", "write to " + Withheld},
 		{"a phone number written otherwise", "call 0170 555 01 00 today", "call " + Withheld + " today"},
-		{"another phone number", "call 030 1234567 today", "call 030 1234567 today"},
+		{"a phone number with more digits after it", "call 0170 5550100 - 14 times", "call " + Withheld + " times"},
+		{"the second number of a contact", "or 030 1234567", "or " + Withheld},
+		{"another phone number", "call 040 7654321 today", "call 040 7654321 today"},
 		{"an anonymous reporter's address", "mail nj-7f3a@relay.example.com today", "mail " + Withheld + " today"},
+		{"an anonymous reporter's address, its local part", "nj-7f3a wrote", Withheld},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -157,6 +162,25 @@ func TestRedactorCases(t *testing.T) {
 				t.Errorf("Replace(%q) = %q, want %q", tt.in, got, tt.want)
 			}
 		})
+	}
+	// A word that only contains a short secret is left whole, and so is
+	// an address that only shares the domain of a contact.
+	for _, tt := range []struct {
+		id app.Identity
+		in string
+	}{
+		{app.Identity{Handle: "@max"}, "maximum effort"},
+		{app.Identity{Handle: "@he"}, "the text was withheld"},
+		{app.Identity{Contact: "zoe (at) gmail.com"}, "write to bob@gmail.com"},
+	} {
+		if got := newRedactor([]app.Identity{tt.id}).Replace(tt.in); got != tt.in {
+			t.Errorf("%+v: Replace(%q) = %q, want it unchanged", tt.id, tt.in, got)
+		}
+	}
+	// A given name that is an ordinary word withholds the whole text: a
+	// blank where "will" was would name the reporter.
+	if got := newRedactor([]app.Identity{{Name: "Will Brandt"}}).Replace("The committee will decide"); got != Withheld {
+		t.Errorf("a given name that is an ordinary word: got %q, want the whole text withheld", got)
 	}
 	// A secret that contains the placeholder must not loop.
 	if got := newRedactor([]app.Identity{{Pseudonym: Withheld}}).Replace("a " + Withheld); !strings.Contains(got, Withheld) {

@@ -335,7 +335,7 @@ func TestUnforeseenCJKTextBecomesPlaceholder(t *testing.T) {
 
 // TestUpdateWithholdsTheReporterHoweverWritten shares with the reported
 // person a text that names the (anonymous) reporter every way a member
-// might write it, and reads the PDF back: none of it is there.
+// might write it, and reads the PDF back: the text is withheld whole.
 func TestUpdateWithholdsTheReporterHoweverWritten(t *testing.T) {
 	c, msgs := fixture()
 	msgs = append(msgs, &app.Message{ID: "x9", At: t0.Add(9 * day), PartyID: "p3", Direction: app.In,
@@ -350,10 +350,10 @@ func TestUpdateWithholdsTheReporterHoweverWritten(t *testing.T) {
 		t.Fatal(err)
 	}
 	text := flat(pdfText(t, b.Bytes()))
-	if want := Withheld + " was there; " + Withheld + " said so, and " + Withheld + " wrote from " + Withheld + "."; !strings.Contains(text, want) {
-		t.Errorf("the update lacks %q:\n%s", want, text)
+	if !strings.Contains(text, Withheld) {
+		t.Errorf("the update lacks %q:\n%s", Withheld, text)
 	}
-	for _, w := range []string{"zoe", "zoë", "brandt", "hidden"} {
+	for _, w := range []string{"zoe", "zoë", "brandt", "hidden", "was there"} {
 		if strings.Contains(strings.ToLower(text), w) {
 			t.Errorf("%q is in the reported person's update:\n%s", w, text)
 		}

@@ -144,9 +144,13 @@ func (s *Scrubber) patternsOf(id app.Identity, add bool) []int {
 	put(wholePattern(id.Pseudonym))
 	put(wholePattern(strings.TrimLeft(strings.TrimSpace(id.Handle), "@")))
 	put(wholePattern(id.Contact))
-	if local, _, ok := strings.Cut(strings.TrimSpace(id.Contact), "@"); ok && utf8.RuneCountInString(local) >= 3 {
-		if p := wholePattern(local); !genericMailbox(p) {
-			put(p)
+	// The part before the @ of each address ("nj-7f3a" of "Nightjar
+	// <nj-7f3a@relay.example.com>"), unless a shared mailbox's.
+	for _, addr := range emailRE.FindAllString(id.Contact, -1) {
+		if local, _, _ := strings.Cut(addr, "@"); utf8.RuneCountInString(local) >= 3 {
+			if p := wholePattern(local); !genericMailbox(p) {
+				put(p)
+			}
 		}
 	}
 	return out
