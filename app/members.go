@@ -77,10 +77,13 @@ func (r *Roster) resolveIntakeMembers(in *Intake) (*Intake, []Problem) {
 		}
 		at := fmt.Sprintf("people[%d].", i)
 		if id := strings.TrimSpace(ip.MemberID); id != "" {
-			if m := r.memberByID(id); m != nil {
-				ip.MemberID = m.ID
-			} else {
+			switch m := r.memberByID(id); {
+			case m == nil:
 				ps = append(ps, Problem{Path: at + "member_id", Message: "no member of the committee has this ID (casebook member list shows them)"})
+			case !nameFits(ip.Name, m.Name):
+				ps = append(ps, Problem{Path: at + "member_id", Message: "this is the ID of a member with another name: check which member the report names"})
+			default:
+				ip.MemberID = m.ID
 			}
 			continue
 		}
@@ -91,6 +94,25 @@ func (r *Roster) resolveIntakeMembers(in *Intake) (*Intake, []Problem) {
 		}
 	}
 	return &out, ps
+}
+
+// nameFits reports whether name, given for a member, may be theirs:
+// empty, or each of its words the start of one of the member's name's
+// words, in order ("Blair S." and "B. Sample" fit "Blair Sample"),
+// without regard to case or accents.
+func nameFits(name, memberName string) bool {
+	given, words := Tokens(name), Tokens(memberName)
+	j := 0
+	for _, g := range given {
+		for j < len(words) && !strings.HasPrefix(words[j], g) {
+			j++
+		}
+		if j == len(words) {
+			return false
+		}
+		j++
+	}
+	return true
 }
 
 // memberByID finds a member by ID, in any case, or by name.

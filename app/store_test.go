@@ -245,6 +245,10 @@ func exampleIntake(t *testing.T) *Intake {
 
 func TestNewCaseFromIntake(t *testing.T) {
 	e := newStoreEnv(t)
+	// The example's committee member is Tomás Okafor, m3.
+	if err := e.s.UpdateRoster(func(r *Roster) error { r.Member("m3").Name = "Tomás Okafor"; return nil }); err != nil {
+		t.Fatal(err)
+	}
 	in := exampleIntake(t)
 	c := e.newCase(t, in)
 	if !codePattern.MatchString(c.Code) || len(c.ID) != 16 {
@@ -328,6 +332,7 @@ func TestReportedCommitteeMemberExcluded(t *testing.T) {
 		{"by name, spaced otherwise", IntakePerson{Name: "  BLAIR   Sampl\u00e9 ", Role: RoleReported, CommitteeMember: true}, "m2", "m2", ""},
 		{"a witness who is a member", IntakePerson{Name: "Casey Placeholder", Role: RoleWitness, CommitteeMember: true, MemberID: "m3"}, "", "m3", ""},
 		{"an unknown member ID", IntakePerson{Name: "Blair Sample", Role: RoleReported, CommitteeMember: true, MemberID: "m9"}, "", "", "member_id"},
+		{"another member's ID", IntakePerson{Name: "Blair Sample", Role: RoleReported, CommitteeMember: true, MemberID: "m3"}, "", "", "member_id"},
 		{"a name with more to it", IntakePerson{Name: "Blair Sample (treasurer)", Role: RoleReported, CommitteeMember: true}, "", "", "name"},
 		{"flagged but not on the roster", IntakePerson{Name: "Someone Unknown", Role: RoleReported, CommitteeMember: true}, "", "", "name"},
 	}

@@ -24,7 +24,7 @@ func newBundlePair(t *testing.T) *bundlePair {
 	dir, _ := initVault(t)
 	p.henrik = &caseEnv{t: t, dir: dir, now: p.amara.now}
 	p.henrik.ok("member", "add", "Henrik Lund", "--me")
-	p.henrik.ok("member", "add", "Mei Tanaka")
+	p.henrik.ok("member", "add", "Tomás Okafor")
 	p.henrik.ok("member", "add", "Amara Nwosu")
 
 	amaraLine := p.amara.ok("key")
@@ -60,8 +60,8 @@ func TestBundleCommands(t *testing.T) {
 	a.ok("case", "note", code, "--text", "Amara's first note")
 
 	// Refused recipients: nothing is written.
-	r := a.run("bundle", "export", code, "--to", "Henrik Lund", "--to", "Mei Tanaka", "--out", p.path("x.casebook"))
-	if r.code != ExitError || !strings.Contains(r.stderr, "Mei Tanaka has no keys yet") || !strings.Contains(r.stderr, "nothing was written") {
+	r := a.run("bundle", "export", code, "--to", "Henrik Lund", "--to", "Tomás Okafor", "--out", p.path("x.casebook"))
+	if r.code != ExitError || !strings.Contains(r.stderr, "Tomás Okafor has no keys yet") || !strings.Contains(r.stderr, "nothing was written") {
 		t.Errorf("export to a member without keys: got exit %d %q", r.code, r.stderr)
 	}
 	a.ok("member", "conflict", code, "Henrik Lund", "--kind", "hard", "--reason", "a friend of the reported person")

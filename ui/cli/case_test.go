@@ -26,7 +26,7 @@ func newCaseEnv(t *testing.T) *caseEnv {
 	e := &caseEnv{t: t, dir: dir, now: time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)}
 	e.ok("member", "add", "Amara Nwosu", "--me")
 	e.ok("member", "add", "Henrik Lund")
-	e.ok("member", "add", "Mei Tanaka")
+	e.ok("member", "add", "Tomás Okafor")
 	return e
 }
 
@@ -105,7 +105,7 @@ func TestCaseLifecycleThroughCommands(t *testing.T) {
 		{"conclude-review", "--text", "The accounts agree."},
 		{"open-vote", "--outcome", "warning"},
 		{"vote", "--choice", "for"},
-		{"vote", "--member", "Mei Tanaka", "--choice", "for"},
+		{"vote", "--member", "Tomás Okafor", "--choice", "for"},
 		{"close-vote"},
 		{"decide", "--text", "feedback not needed for a private warning"},
 	} {
@@ -231,11 +231,11 @@ func TestMemberCommands(t *testing.T) {
 	if res := e.run("member", "add", "amara nwosu"); res.code != ExitError || !strings.Contains(res.stderr, "already has a member") {
 		t.Fatalf("duplicate member: got exit %d %q", res.code, res.stderr)
 	}
-	if res := e.run("member", "me", "Mei Tanaka"); res.code != ExitError || !strings.Contains(res.stderr, "--change") {
+	if res := e.run("member", "me", "Tomás Okafor"); res.code != ExitError || !strings.Contains(res.stderr, "--change") {
 		t.Fatalf("member me on a vault that has its member: got exit %d %q", res.code, res.stderr)
 	}
-	e.ok("member", "me", "Mei Tanaka", "--change")
-	if res := e.run("member", "leave", "Mei Tanaka"); res.code != ExitError {
+	e.ok("member", "me", "Tomás Okafor", "--change")
+	if res := e.run("member", "leave", "Tomás Okafor"); res.code != ExitError {
 		t.Fatalf("the vault's own member leaving: got exit %d %q, want refused", res.code, res.stderr)
 	}
 	e.ok("member", "leave", "Henrik Lund")
@@ -243,8 +243,8 @@ func TestMemberCommands(t *testing.T) {
 		t.Fatalf("member list: got %q", got)
 	}
 	code := strings.TrimSpace(e.ok("case", "new", "--from", filepath.Join("..", "..", "testdata", "intake", "example.json")))
-	e.ok("member", "conflict", code, "Mei Tanaka", "--kind", "hard", "--reason", "a close friend of a party")
-	// Mei uses this vault and is now shut out of the case.
+	e.ok("member", "conflict", code, "Tomás Okafor", "--kind", "hard", "--reason", "a close friend of a party")
+	// Tomás uses this vault and is now shut out of the case.
 	if res := e.run("case", "show", code); res.code != ExitError || !strings.Contains(res.stderr, "conflict of interest") {
 		t.Fatalf("excluded member reading the case: got exit %d %q", res.code, res.stderr)
 	}
