@@ -428,6 +428,17 @@ func TestFileReportThroughTheForm(t *testing.T) {
 	if len(f.people) != 1 {
 		t.Fatalf("%d people after removing the empty row", len(f.people))
 	}
+	// A committee member the roster does not have: refused beside the
+	// name, nothing filed.
+	f.people[0].member.SetChecked(true)
+	test.Tap(f.file)
+	if fl := f.fields["people[0].name"]; !fl.problem.Visible() || !strings.Contains(fl.problem.Text, "roster") {
+		t.Errorf("a committee member not on the roster: the name's problem is %q (visible %v)", fl.problem.Text, fl.problem.Visible())
+	}
+	if n := len(h.g.sess.store.List("")); n != 0 {
+		t.Fatalf("%d cases filed with a committee member not on the roster", n)
+	}
+	f.people[0].member.SetChecked(false)
 	test.Tap(f.file)
 	if f.general.Text != "" {
 		t.Fatalf("form problems: %q", f.general.Text)

@@ -2,6 +2,7 @@ package desktop
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -364,6 +365,13 @@ func (f *intakeForm) onFile() {
 		return
 	}
 	c, err := f.w.store.NewCase(in)
+	var invalid *app.InvalidError
+	if errors.As(err, &invalid) {
+		// What only the store can check: a committee member it cannot
+		// find on the roster.
+		f.showProblems(invalid.Problems)
+		return
+	}
 	if err != nil {
 		f.w.g.showError("The report was not filed", err)
 		return
