@@ -700,15 +700,18 @@ func (s *Store) Brigading() []BrigadeFlag {
 	return s.brigadingLocked(s.allLocked())
 }
 
-// ShutOut returns the codes of the cases the member sees from which some
-// other member is shut out (a hard conflict of interest): what a document
-// shared at a meeting that member attends must leave out.
+// ShutOut returns the codes of the cases the member sees from which
+// another active member is shut out (a hard conflict of interest): what a
+// document shared at a meeting that member attends must leave out.
 func (s *Store) ShutOut() map[string]bool {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	out := map[string]bool{}
 	for _, c := range s.visibleLocked() {
-		if slices.ContainsFunc(c.Conflicts, func(k *Conflict) bool { return k.Kind == HardConflict }) {
+		if slices.ContainsFunc(c.Conflicts, func(k *Conflict) bool {
+			m := s.roster.Member(k.MemberID)
+			return k.Kind == HardConflict && m != nil && m.Active && m.ID != s.roster.Me
+		}) {
 			out[c.Code] = true
 		}
 	}

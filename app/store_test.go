@@ -1112,6 +1112,13 @@ func TestShutOut(t *testing.T) {
 	if got := e.s.ShutOut(); len(got) != 1 || !got[about.Code] || got[other.Code] {
 		t.Errorf("ShutOut: got %v, want only %s", got, about.Code)
 	}
+	// A member who has left is at no meeting.
+	if err := e.s.UpdateRoster(func(r *Roster) error { r.Member("m2").Active = false; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.s.ShutOut(); len(got) != 0 {
+		t.Errorf("ShutOut after the member left: got %v, want none", got)
+	}
 }
 
 // TestNoMeFailsClosed: a vault that does not say which member uses it

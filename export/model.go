@@ -560,8 +560,7 @@ type Agenda struct {
 	// decision; Due, the whole due list; Brigading, the flags.
 	Triage, Decisions, Due, Brigading []AgendaItem
 	// Apart is how many cases with something due, or in a flag, were left
-	// out because a member is shut out of them (or of a case a flag links
-	// them with).
+	// out because a member is shut out of them.
 	Apart int
 }
 
@@ -585,9 +584,12 @@ func BuildAgenda(due []app.DueItem, flags []app.BrigadeFlag, shutOut map[string]
 	a := &Agenda{Meeting: cfg.NextMeeting(asOf).In(loc), AsOf: asOf.In(loc)}
 	apart := map[string]bool{}
 	for _, d := range due {
-		if shutOut[d.Code] || slices.ContainsFunc(d.Related, func(code string) bool { return shutOut[code] }) {
+		if shutOut[d.Code] {
 			apart[d.Code] = true
 			continue
+		}
+		if slices.ContainsFunc(d.Related, func(code string) bool { return shutOut[code] }) {
+			continue // a flag's line, left out with the flag
 		}
 		it := AgendaItem{Code: d.Code, Due: d.Due.In(loc), Overdue: d.Overdue, Text: d.Text}
 		switch d.Kind {
@@ -601,7 +603,9 @@ func BuildAgenda(due []app.DueItem, flags []app.BrigadeFlag, shutOut map[string]
 	for _, f := range flags {
 		if slices.ContainsFunc(f.Cases, func(code string) bool { return shutOut[code] }) {
 			for _, code := range f.Cases {
-				apart[code] = true
+				if shutOut[code] {
+					apart[code] = true
+				}
 			}
 			continue
 		}
