@@ -125,6 +125,37 @@ func (s *Store) Identities() []Identity {
 	return out
 }
 
+// VisibleIdentities is Identities of the roster and the cases the member
+// may see only: for a preview shown to the member, which must not tell
+// them, by what it takes out, who is in a case they are shut out of.
+func (s *Store) VisibleIdentities() []Identity {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var out []Identity
+	for _, m := range s.roster.Members {
+		out = append(out, Identity{Name: m.Name, Contact: m.Contact})
+	}
+	for _, c := range s.allLocked() {
+		for _, p := range c.Parties {
+			out = append(out, Identity{Name: p.Name, Pseudonym: p.Pseudonym, Handle: p.Handle, Contact: p.Contact})
+		}
+	}
+	return out
+}
+
+// ShutOutOfAny reports whether the member using this vault is shut out of
+// any case in it.
+func (s *Store) ShutOutOfAny() bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	for _, c := range s.cases {
+		if s.excludedLocked(c) {
+			return true
+		}
+	}
+	return false
+}
+
 // ExpungedCount is how many expunged cases were received in one quarter
 // with one category and outcome. The committee keeps these counts, and
 // nothing else, of the cases it has expunged, so that its statistics

@@ -1147,3 +1147,26 @@ func TestNoMeFailsClosed(t *testing.T) {
 		t.Errorf("Case(%s), which nobody is shut out of: %v", other.Code, err)
 	}
 }
+
+// TestShutOutOfAnyAndVisibleIdentities: a member shut out of a case is
+// told so, and the identities of what they may see leave that case's
+// people out.
+func TestShutOutOfAnyAndVisibleIdentities(t *testing.T) {
+	e := newStoreEnv(t) // m1 uses the vault
+	if e.s.ShutOutOfAny() {
+		t.Error("an empty vault: ShutOutOfAny is true")
+	}
+	in := testIntake(wall(berlin, 2026, time.November, 1, 20, 0))
+	in.Reporter.Name = "Quinn Harlow"
+	in.People = append(in.People, IntakePerson{Name: "Alex Example", Role: RoleReported, CommitteeMember: true, MemberID: "m1"})
+	e.newCase(t, in)
+	if !e.s.ShutOutOfAny() {
+		t.Error("a report about the member: ShutOutOfAny is false")
+	}
+	has := func(ids []Identity) bool {
+		return slices.ContainsFunc(ids, func(id Identity) bool { return id.Name == "Quinn Harlow" })
+	}
+	if !has(e.s.Identities()) || has(e.s.VisibleIdentities()) {
+		t.Errorf("Quinn Harlow: in Identities %v, in VisibleIdentities %v; want only the first", has(e.s.Identities()), has(e.s.VisibleIdentities()))
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/binary"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	mrand "math/rand/v2"
 	"slices"
@@ -358,14 +359,24 @@ type ArchiveSource interface {
 	Identities() []app.Identity
 	Expunged() ([]app.ExpungedCount, error)
 	Config() app.Config
+	ShutOutOfAny() bool
 }
 
+// ErrArchiveShutOut means the member is shut out of some cases, so the
+// archive is not theirs to export: it would leave those cases out of the
+// committee's records, and what its scrubbing takes out of the others
+// would tell the member who is in them.
+var ErrArchiveShutOut = errors.New("you are shut out of some cases, so the archive, which covers every case, is for a member shut out of none to export")
+
 // BuildArchiveFrom builds the archive of the cases received in [from,
-// until) (zero: not bounded) in the case book: the cases the member may
-// see, scrubbed of every identity the vault knows, with the counts of
-// expunged cases. The archive keeps nothing of the cases it was built
+// until) (zero: not bounded) in the case book, scrubbed of every identity
+// the vault knows, with the counts of expunged cases. It refuses
+// (ErrArchiveShutOut) a member shut out of any case. The archive keeps nothing of the cases it was built
 // from.
 func BuildArchiveFrom(src ArchiveSource, from, until time.Time, opts ArchiveOptions) (*Archive, error) {
+	if src.ShutOutOfAny() {
+		return nil, ErrArchiveShutOut
+	}
 	exp, err := src.Expunged()
 	if err != nil {
 		return nil, err

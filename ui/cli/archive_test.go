@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -264,5 +265,33 @@ func TestVersion(t *testing.T) {
 	}
 	if !strings.Contains(string(b), `Version = "`+Version+`"`) {
 		t.Errorf("FyneApp.toml does not give version %s", Version)
+	}
+}
+
+// TestArchiveShutOutMember: a member shut out of a case may not export
+// the archive (it would leave the case out, and what it scrubs from the
+// others would tell them who is in it), and the archive summary's preview
+// takes out only the names of cases they may see.
+func TestArchiveShutOutMember(t *testing.T) {
+	e := newCaseEnv(t) // Amara Nwosu uses the vault
+	about := filepath.Join(t.TempDir(), "about-amara.json")
+	if err := os.WriteFile(about, []byte(`{"received": "2026-11-01", "channel": "email", "summary": "A report about a member",
+		"reporter": {"name": "Quinn Harlow", "contact": "quinn@example.org"},
+		"people": [{"name": "Amara Nwosu", "role": "reported", "committee_member": true}]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	e.ok("case", "new", "--from", about)
+	code := strings.TrimSpace(e.ok("case", "new", "--from", filepath.Join("..", "..", "testdata", "intake", "record-only.json")))
+	got := e.ok("case", "archive-summary", code, "--text", "Siobhán Ngata and Quinn Harlow were there.")
+	if !strings.Contains(got, "[Reporter A] and Quinn Harlow were there.") {
+		t.Errorf("the preview: got %q, want the name of a case Amara may see taken out, and no other", got)
+	}
+	dir := filepath.Join(t.TempDir(), "archive")
+	r := e.run("export", "archive", "--out", dir)
+	if r.code != ExitError || !strings.Contains(r.stderr, "You are shut out of some cases") {
+		t.Errorf("export archive by a member shut out of a case: exit %d, %q", r.code, r.stderr)
+	}
+	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the refused export left %s: %v", dir, err)
 	}
 }

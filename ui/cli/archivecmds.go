@@ -106,7 +106,7 @@ summary as the archive will show it. --clear removes it.`, thousands(app.MaxArch
 					fmt.Fprintf(c.env.Stdout, "%s: archive summary removed.\n", k.Code)
 					return nil
 				}
-				r := export.AnonymizeCase(k, "0000000000000000", s.Config().Location(), export.NewScrubber(s.Identities()))
+				r := export.AnonymizeCase(k, "0000000000000000", s.Config().Location(), export.NewScrubber(s.VisibleIdentities()))
 				fmt.Fprintf(c.env.Stdout, "%s: archive summary saved. In the archive it reads:\n\n%s\n", k.Code, r.Summary)
 				return nil
 			})
