@@ -303,8 +303,10 @@ func memberRefs(v any, into map[string]bool) {
 // this vault, and signed by them. It refuses, naming each member and why,
 // a recipient who is not an active member, has no keys, or has a conflict
 // of interest on any of the cases (a soft one only without
-// opts.AllowSoftConflicts); and a case this member is shut out of. It
-// writes nothing: Outgoing.Write does.
+// opts.AllowSoftConflicts). A case this member is shut out of may be
+// sent, so that a report about them, filed on their laptop, reaches the
+// committee; Casebook shows them nothing of it. It writes nothing:
+// Outgoing.Write does.
 func (s *Store) PrepareBundle(codes, to []string, opts BundleOptions) (*Outgoing, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -323,9 +325,6 @@ func (s *Store) PrepareBundle(codes, to []string, opts BundleOptions) (*Outgoing
 		c, err := s.lookup(code)
 		if err != nil {
 			return nil, err
-		}
-		if s.excludedLocked(c) {
-			return nil, s.excludedErrLocked(c)
 		}
 		if !slices.Contains(cases, c) {
 			cases = append(cases, c)

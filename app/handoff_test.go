@@ -1343,3 +1343,27 @@ func TestKeptBaseParts(t *testing.T) {
 		}
 	}
 }
+
+// TestSendACaseOneIsShutOutOf: a report about the member, filed on their
+// own laptop, shuts them out at once; they can still send it to a
+// colleague, who then holds it whole, and it stays hidden from them.
+func TestSendACaseOneIsShutOutOf(t *testing.T) {
+	p := newPeers(t)
+	in := testIntake(p.a.clock.Now())
+	in.People = append(in.People, IntakePerson{Name: "Alex Example", Role: RoleReported, CommitteeMember: true})
+	c := p.a.newCase(t, in)
+	if !p.a.s.IsShutOut(c.Code) {
+		t.Fatal("a report about the member using the vault does not shut them out")
+	}
+	rep := receive(t, p.b, send(t, p.a, []string{c.Code}, "Blair Sample"))
+	if len(rep.Cases) != 1 || rep.Cases[0].Status != ImportAdded {
+		t.Fatalf("Blair's import: got %+v, want the case added", rep.Cases)
+	}
+	got, err := p.b.s.Case(c.Code)
+	if err != nil || got.Summary != in.Summary {
+		t.Fatalf("Blair's copy: %v; want the report whole", err)
+	}
+	if _, err := p.a.s.Case(c.Code); !errors.Is(err, ErrExcluded) {
+		t.Errorf("the sender after sending: got %v, want ErrExcluded", err)
+	}
+}

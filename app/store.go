@@ -700,6 +700,15 @@ func (s *Store) Brigading() []BrigadeFlag {
 	return s.brigadingLocked(s.allLocked())
 }
 
+// IsShutOut reports whether the member using this vault is shut out of
+// the case with that code (false for no such case).
+func (s *Store) IsShutOut(code string) bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	c, err := s.lookup(code)
+	return err == nil && s.excludedLocked(c)
+}
+
 // ShutOut returns the codes of the cases the member sees from which
 // another active member is shut out (a hard conflict of interest): what a
 // document shared at a meeting that member attends must leave out.

@@ -280,7 +280,9 @@ func TestArchiveShutOutMember(t *testing.T) {
 		"people": [{"name": "Amara Nwosu", "role": "reported", "committee_member": true}]}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	e.ok("case", "new", "--from", about)
+	if r := e.run("case", "new", "--from", about); r.code != ExitOK || !strings.Contains(r.stderr, "Send it to the committee now: casebook bundle export") {
+		t.Errorf("filing a report about oneself: exit %d, %q; want the case filed and a word on sending it", r.code, r.stderr)
+	}
 	code := strings.TrimSpace(e.ok("case", "new", "--from", filepath.Join("..", "..", "testdata", "intake", "record-only.json")))
 	got := e.ok("case", "archive-summary", code, "--text", "Siobhán Ngata and Quinn Harlow were there.")
 	if !strings.Contains(got, "[Reporter A] and Quinn Harlow were there.") {

@@ -845,3 +845,35 @@ func TestCloseWaitsForSlowWork(t *testing.T) {
 		t.Fatal("the window did not lock and close after the work")
 	}
 }
+
+// TestFileReportAboutOneself: a report about the member filing it shuts
+// them out at once; the form then asks them to send it to the committee,
+// saying why, and the case list shows nothing of it.
+func TestFileReportAboutOneself(t *testing.T) {
+	h := unlockedWith(t)
+	f := h.g.work.form
+	f.received.SetText("2026-11-01 09:30")
+	f.channel.SetSelectedIndex(1)
+	test.Type(f.summary, "A report about a committee member")
+	test.Type(f.rName, "Robin Reporter")
+	f.addPerson()
+	f.layoutRows()
+	test.Type(f.people[0].name, testMember)
+	f.people[0].role.SetSelectedIndex(0)
+	f.people[0].member.SetChecked(true)
+	test.Tap(f.file)
+	if f.general.Text != "" {
+		t.Fatalf("form problems: %q", f.general.Text)
+	}
+	store := h.g.sess.store
+	if n := len(store.List("")); n != 0 {
+		t.Errorf("the case list shows %d cases, want none: the member is shut out of the report", n)
+	}
+	form := h.g.lastForm
+	if form == nil || form.title != "Send to members" {
+		t.Fatalf("after filing a report about oneself: the last form is %v, want Send to members", form)
+	}
+	if l, ok := form.items[0].Widget.(*widget.Label); !ok || !strings.Contains(l.Text, "it is about you, so you are shut out of it") {
+		t.Errorf("the form does not say why: %+v", form.items[0].Widget)
+	}
+}

@@ -22,10 +22,15 @@ const bundleExt = ".casebook"
 
 // onSendToMember makes a bundle of the case for the members chosen, signed
 // and encrypted to them, and writes it where the member chooses.
-func (v *caseView) onSendToMember() {
-	g := v.w.g
+func (v *caseView) onSendToMember() { v.w.sendToMembers(v.code, "") }
+
+// sendToMembers asks for the members to send the case with that code to,
+// saying why first when why is not empty, and writes the bundle where the
+// member chooses.
+func (w *workspace) sendToMembers(code, why string) {
+	g := w.g
 	g.touch()
-	r := v.w.store.Roster()
+	r := w.store.Roster()
 	var names, ids []string
 	for _, m := range r.Active() {
 		if m.ID == r.Me {
@@ -40,12 +45,16 @@ func (v *caseView) onSendToMember() {
 	}
 	to := widget.NewCheckGroup(names, nil)
 	soft := widget.NewCheck("Also to members who declared a soft conflict on the case", nil)
-	g.showForm("Send to members", "Choose where to save…", []*widget.FormItem{
+	var items []*widget.FormItem
+	if why != "" {
+		items = append(items, widget.NewFormItem("", &widget.Label{Text: why, Wrapping: fyne.TextWrapWord}))
+	}
+	items = append(items,
 		widget.NewFormItem("", &widget.Label{Text: "The case, its correspondence and attachments, encrypted to the members chosen and to you, and signed by you. " +
 			"Give them the file any way you like: only they can open it.", Wrapping: fyne.TextWrapWord}),
 		widget.NewFormItem("To", to),
-		widget.NewFormItem("", soft),
-	}, func() error {
+		widget.NewFormItem("", soft))
+	g.showForm("Send to members", "Choose where to save…", items, func() error {
 		var chosen []string
 		for i, n := range names {
 			for _, s := range to.Selected {
@@ -57,11 +66,11 @@ func (v *caseView) onSendToMember() {
 		if len(chosen) == 0 {
 			return fmt.Errorf("%w the members to send the case to", errChoose)
 		}
-		out, err := v.w.store.PrepareBundle([]string{v.code}, chosen, app.BundleOptions{AllowSoftConflicts: soft.Checked})
+		out, err := w.store.PrepareBundle([]string{code}, chosen, app.BundleOptions{AllowSoftConflicts: soft.Checked})
 		if err != nil {
 			return err
 		}
-		g.chooser().SaveFile(g.win, "Save the bundle", v.code+bundleExt, func(path string) {
+		g.chooser().SaveFile(g.win, "Save the bundle", code+bundleExt, func(path string) {
 			if path == "" {
 				return
 			}

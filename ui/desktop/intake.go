@@ -381,6 +381,13 @@ func (f *intakeForm) onFile() {
 	}
 	f.reset()
 	f.w.changed()
+	if f.w.store.IsShutOut(c.Code) {
+		// A report about the member filing it: the committee must have
+		// it, and Casebook shows them nothing of it.
+		f.w.sendToMembers(c.Code, fmt.Sprintf("The report is filed as %s, and it is about you, so you are shut out of it: "+
+			"Casebook shows you nothing of it. Send it to the committee now.", c.Code))
+		return
+	}
 	f.w.g.info("Report filed", fmt.Sprintf("The report is filed as %s. Acknowledge it to the reporter within the committee's deadline; it is on the due list.", c.Code))
 	f.w.openCase(c.Code, nil)
 }
