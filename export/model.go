@@ -54,6 +54,10 @@ type PartyUpdate struct {
 	NextUpdate time.Time
 	// Reach says how to reach the committee.
 	Reach string
+	// Withheld counts the shared texts given as "[withheld]" whole, as they
+	// name the reporter otherwise than whole (see redactor): the member is
+	// told, to write them again.
+	Withheld int
 }
 
 // UpdateOptions are the committee's words that go into every update.
@@ -95,9 +99,17 @@ func BuildPartyUpdate(c *app.Case, msgs []*app.Message, partyID string, cfg app.
 	red := redactorFor(c, p)
 	since := p.LastUpdateAt
 	in := func(at time.Time) bool { return at.After(since) && !at.After(asOf) }
-	add := func(at time.Time, text string) {
-		if text = strings.TrimSpace(red.Replace(text)); text != "" {
-			u.Happened = append(u.Happened, Entry{At: at.In(loc), Text: text})
+	// add adds what happened: the words of the update, and then the text
+	// a member wrote, with the secrets taken out of it.
+	add := func(at time.Time, words string, text ...string) {
+		body := strings.TrimSpace(strings.Join(text, ""))
+		if body != "" {
+			if body = red.Replace(body); body == Withheld {
+				u.Withheld++
+			}
+		}
+		if line := strings.TrimSpace(words + body); line != "" {
+			u.Happened = append(u.Happened, Entry{At: at.In(loc), Text: line})
 		}
 	}
 	for _, e := range c.History {
@@ -113,28 +125,28 @@ func BuildPartyUpdate(c *app.Case, msgs []*app.Message, partyID string, cfg app.
 		}
 		switch {
 		case m.Direction == app.Out && m.PartyID == p.ID:
-			add(m.At, "The committee wrote to you: "+joinSubject(m))
+			add(m.At, "The committee wrote to you: ", joinSubject(m))
 		case m.Direction == app.In && m.PartyID == p.ID:
-			add(m.At, "You wrote to the committee: "+joinSubject(m))
+			add(m.At, "You wrote to the committee: ", joinSubject(m))
 		default:
 			// Another party's correspondence, shared with this party. It
 			// is shown without saying whose it is.
-			add(m.At, "Shared with you: "+joinSubject(m))
+			add(m.At, "Shared with you: ", joinSubject(m))
 		}
 	}
 	for _, n := range c.Notes {
 		if n.Visibility.VisibleTo(p.ID) && in(n.At) {
-			add(n.At, "A note shared with you: "+n.Text)
+			add(n.At, "A note shared with you: ", n.Text)
 		}
 	}
 	for _, ev := range c.Evidence {
 		if ev.Visibility.VisibleTo(p.ID) && in(ev.At) {
-			add(ev.At, "Evidence shared with you: "+strings.TrimSpace(ev.Note+" "+ev.URL))
+			add(ev.At, "Evidence shared with you: ", strings.TrimSpace(ev.Note+" "+ev.URL))
 		}
 	}
 	for _, d := range c.Decisions {
 		if d.Visibility.VisibleTo(p.ID) && in(d.At) {
-			add(d.At, "A decision shared with you: "+d.Text)
+			add(d.At, "A decision shared with you: ", d.Text)
 		}
 	}
 	slices.SortStableFunc(u.Happened, func(a, b Entry) int { return a.At.Compare(b.At) })
@@ -283,11 +295,8 @@ func newRedactor(ids []app.Identity) *redactor {
 	var secrets []string
 	for _, id := range ids {
 		secrets = append(secrets, id.Name, id.Pseudonym, id.Handle, id.Contact)
-		secrets = append(secrets, emailRE.FindAllString(id.Contact, -1)...)
-		secrets = append(secrets, xurls.Strict().FindAllString(id.Contact, -1)...)
-		// One number per part of a contact: "0170 5550100 / 030 1234567"
-		// would otherwise read as one run of digits.
-		for _, part := range strings.FieldsFunc(id.Contact, func(r rune) bool { return r == '/' || r == ',' || r == ';' }) {
+		secrets = append(secrets, contactParts(id.Contact)...)
+		for _, part := range phoneParts(id.Contact) {
 			replacePhones(part, func(digits string) (string, bool) {
 				r.phones = append(r.phones, digits[len(digits)-minPhoneDigits:])
 				return "", false
@@ -307,6 +316,46 @@ func newRedactor(ids []app.Identity) *redactor {
 		r.names = newKnownScrubber(ids)
 	}
 	return r
+}
+
+// contactParts returns what a contact holds that names its owner on its
+// own: each e-mail address, each handle (with and without its @), and
+// each link with a path ("social.example/@nightowl"), but no bare domain,
+// which others' addresses share.
+func contactParts(contact string) []string {
+	parts := emailRE.FindAllString(contact, -1)
+	rest := emailRE.ReplaceAllString(contact, " ")
+	for _, h := range handleRE.FindAllString(rest, -1) {
+		parts = append(parts, h, strings.TrimPrefix(h, "@"))
+	}
+	for _, u := range xurls.Relaxed().FindAllString(rest, -1) {
+		if strings.Contains(strings.TrimPrefix(strings.TrimPrefix(u, "https://"), "http://"), "/") {
+			parts = append(parts, u)
+		}
+	}
+	return parts
+}
+
+// phoneParts splits a contact where it may hold several phone numbers:
+// at each comma or semicolon, and at a slash with seven digits or more on
+// both sides ("0170 5550100 / 030 1234567", but not "089/123456").
+func phoneParts(contact string) []string {
+	var out []string
+	for _, part := range strings.FieldsFunc(contact, func(r rune) bool { return r == ',' || r == ';' }) {
+		pieces := strings.Split(part, "/")
+		split := len(pieces) > 1
+		for _, p := range pieces {
+			if len(digitsOf(p)) < minPhoneDigits {
+				split = false
+			}
+		}
+		if split {
+			out = append(out, pieces...)
+		} else {
+			out = append(out, part)
+		}
+	}
+	return out
 }
 
 // Replace returns s without the secrets: each replaced by Withheld, or

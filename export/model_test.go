@@ -155,6 +155,7 @@ func TestRedactorCases(t *testing.T) {
 		{"another phone number", "call 040 7654321 today", "call 040 7654321 today"},
 		{"an anonymous reporter's address", "mail nj-7f3a@relay.example.com today", "mail " + Withheld + " today"},
 		{"an anonymous reporter's address, its local part", "nj-7f3a wrote", Withheld},
+		{"a zero-width space inside the given name", "Zo\u200bë called", Withheld},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -172,9 +173,25 @@ func TestRedactorCases(t *testing.T) {
 		{app.Identity{Handle: "@max"}, "maximum effort"},
 		{app.Identity{Handle: "@he"}, "the text was withheld"},
 		{app.Identity{Contact: "zoe (at) gmail.com"}, "write to bob@gmail.com"},
+		{app.Identity{Contact: "@nightowl on chat.example.org"}, "write to bob@chat.example.org"},
 	} {
 		if got := newRedactor([]app.Identity{tt.id}).Replace(tt.in); got != tt.in {
 			t.Errorf("%+v: Replace(%q) = %q, want it unchanged", tt.id, tt.in, got)
+		}
+	}
+	// A handle or a link in a contact is withheld on its own, in every
+	// party's update when the reporter is anonymous; so is each phone
+	// number of a contact, but not the halves of one written with a slash.
+	owl := newRedactor([]app.Identity{{Contact: "@nightowl on chat.example.org, social.example/@nightowl, 089/1234567; 0170 5550100 / 030 7654321"}})
+	for in, want := range map[string]string{
+		"reply to @nightowl please":         "reply to " + Withheld + " please",
+		"nightowl wrote":                    Withheld + " wrote",
+		"see social.example/@nightowl":      "see " + Withheld,
+		"call +49 89 1234567":               "call " + Withheld,
+		"call 0170 5550100 or 030 7654321.": "call " + Withheld + " or " + Withheld + ".",
+	} {
+		if got := owl.Replace(in); got != want {
+			t.Errorf("Replace(%q) = %q, want %q", in, got, want)
 		}
 	}
 	// A given name that is an ordinary word withholds the whole text: a

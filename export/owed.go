@@ -2,6 +2,7 @@ package export
 
 import (
 	"errors"
+	"fmt"
 	"time"
 
 	"casebook/app"
@@ -11,6 +12,18 @@ import (
 type OwedUpdate struct {
 	Code, Party string
 	Update      *PartyUpdate
+}
+
+// WithheldNote says that n shared texts of the update named for what
+// were withheld whole, and what to do; "" when n is 0.
+func WithheldNote(what string, n int) string {
+	switch n {
+	case 0:
+		return ""
+	case 1:
+		return what + ": 1 shared text is given as " + Withheld + ", as it names the reporter (a name alone, or written otherwise); share what the party needs in a text that names no one."
+	}
+	return fmt.Sprintf("%s: %d shared texts are given as %s, as they name the reporter (a name alone, or written otherwise); share what the party needs in texts that name no one.", what, n, Withheld)
 }
 
 // FileName is the update's file name: CODE-PARTY.pdf.

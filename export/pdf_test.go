@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf16"
 
 	"casebook/app"
@@ -334,26 +335,32 @@ func TestUnforeseenCJKTextBecomesPlaceholder(t *testing.T) {
 }
 
 // TestUpdateWithholdsTheReporterHoweverWritten shares with the reported
-// person a text that names the (anonymous) reporter every way a member
-// might write it, and reads the PDF back: the text is withheld whole.
+// person texts that name the (anonymous) reporter each a way a member
+// might write it, and reads the PDF back: each text is withheld whole, the
+// words before it kept, and counted for the member.
 func TestUpdateWithholdsTheReporterHoweverWritten(t *testing.T) {
 	c, msgs := fixture()
-	msgs = append(msgs, &app.Message{ID: "x9", At: t0.Add(9 * day), PartyID: "p3", Direction: app.In,
-		Text:       "Zoe\nBrandt was there; ZOË said so, and Bran\u00addt wrote from ZOE.HIDDEN@example.org.",
-		Visibility: vis("p2")})
+	spellings := []string{"Zoe\nBrandt was there.", "ZOË said so.", "Bran\u00addt wrote.", "Zo\u200bë called.", "Brandt's friend came."}
+	for i, text := range spellings {
+		msgs = append(msgs, &app.Message{ID: fmt.Sprintf("x%d", 90+i), At: t0.Add(9*day + time.Duration(i)*time.Hour), PartyID: "p3",
+			Direction: app.In, Text: text, Visibility: vis("p2")})
+	}
 	u, err := BuildPartyUpdate(c, msgs, "p2", testConfig(), UpdateOptions{}, asOf)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if u.Withheld != len(spellings) {
+		t.Errorf("Withheld: got %d, want %d", u.Withheld, len(spellings))
 	}
 	var b bytes.Buffer
 	if err := WriteUpdate(&b, u, PDFOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	text := flat(pdfText(t, b.Bytes()))
-	if !strings.Contains(text, Withheld) {
-		t.Errorf("the update lacks %q:\n%s", Withheld, text)
+	if n := strings.Count(text, "Shared with you: "+Withheld); n != len(spellings) {
+		t.Errorf("the update holds %q %d times, want %d:\n%s", "Shared with you: "+Withheld, n, len(spellings), text)
 	}
-	for _, w := range []string{"zoe", "zoë", "brandt", "hidden", "was there"} {
+	for _, w := range []string{"zoe", "zoë", "brandt", "there", "said so", "called", "friend"} {
 		if strings.Contains(strings.ToLower(text), w) {
 			t.Errorf("%q is in the reported person's update:\n%s", w, text)
 		}

@@ -470,10 +470,29 @@ func (s *Scrubber) Scrub(text string, own Markers) (string, int) {
 		}
 		out, n = again, n+m
 	}
+	// An invisible separator may stand between two words (Thai writes
+	// them so) or inside a name ("Zo\u200bë"): read the other way, without
+	// them, the text is scrubbed again.
+	if joined := strings.Map(dropInvisibleSeparator, out); joined != out {
+		if again, m := s.scrubOnce(joined, own, marks); m > 0 {
+			out, n = again, n+m
+		}
+	}
 	if n == 0 {
 		return out, 0
 	}
 	return marks.expand(tidyRemoved(out)), n
+}
+
+// dropInvisibleSeparator drops the invisible characters that separate
+// words (the zero-width space and non-joiner, the word joiner, the
+// direction isolates), for strings.Map.
+func dropInvisibleSeparator(r rune) rune {
+	switch r {
+	case 0x200B, 0x200C, 0x2060, 0x2066, 0x2067, 0x2068, 0x2069:
+		return -1
+	}
+	return r
 }
 
 // Placeholders: markStart followed by markBase+i stands for the i-th

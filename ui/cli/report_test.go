@@ -179,3 +179,20 @@ func TestInitWritesRecoverySheet(t *testing.T) {
 		t.Error("a vault was made although the sheet could not be written")
 	}
 }
+
+// TestReportUpdateSaysWhatItWithheld: a text shared with the reported
+// person that names the reporter by a given name alone is withheld whole,
+// and the command says so.
+func TestReportUpdateSaysWhatItWithheld(t *testing.T) {
+	e := newCaseEnv(t)
+	code := strings.TrimSpace(e.ok("case", "new", "--from", filepath.Join("..", "..", "testdata", "intake", "example.json")))
+	e.ok("case", "note", code, "--text", "Ana will not attend the meeting.", "--share-with", "p2")
+	out := filepath.Join(t.TempDir(), "update.pdf")
+	got := e.ok("report", "update", code, "--party", "p2", "--out", out)
+	if !strings.Contains(got, code+" p2: 1 shared text is given as [withheld]") {
+		t.Errorf("report update: got %q, want it to say that a shared text was withheld", got)
+	}
+	if text := pdfToText(t, out); strings.Contains(text, "attend") || !strings.Contains(text, "A note shared with you: [withheld]") {
+		t.Errorf("the update:\n%s", text)
+	}
+}

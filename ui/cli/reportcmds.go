@@ -99,6 +99,9 @@ With --dry-run the PDFs are written but nothing is recorded.`,
 					}
 					written++
 					fmt.Fprintf(c.env.Stdout, "Wrote %s\n", j.path)
+					if note := export.WithheldNote(j.Code+" "+j.Party, j.Update.Withheld); note != "" {
+						fmt.Fprintln(c.env.Stdout, note)
+					}
 				}
 				switch {
 				case dryRun:
@@ -166,6 +169,9 @@ func (c *command) reportUpdateCommand() *cobra.Command {
 					return err
 				}
 				fmt.Fprintf(c.env.Stdout, "Wrote %s\n", out)
+				if note := export.WithheldNote(k.Code+" "+party, u.Withheld); note != "" {
+					fmt.Fprintln(c.env.Stdout, note)
+				}
 				return nil
 			})
 		},

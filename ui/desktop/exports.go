@@ -56,6 +56,9 @@ func (v *caseView) onExportUpdate() {
 		v.w.g.chooser().SaveFile(v.w.g.win, "Save the status update", v.code+"-"+id+".pdf", func(path string) {
 			if path != "" {
 				v.w.g.writePDF("status update", path, func(w io.Writer) error { return export.WriteUpdate(w, u, export.PDFOptions{}) })
+				if note := export.WithheldNote("The update for "+id, u.Withheld); note != "" {
+					v.w.g.info("Withheld from the update", note)
+				}
 			}
 		})
 		return nil
@@ -176,7 +179,13 @@ func (w *workspace) writeUpdates(dir string, owed []export.OwedUpdate) {
 			if g.work == w {
 				w.changed()
 			}
-			g.offerFolder("Written", fmt.Sprintf("Wrote %s and recorded them as sent. Send each to its party.", plural(len(owed), "status update")), dir)
+			msg := fmt.Sprintf("Wrote %s and recorded them as sent. Send each to its party.", plural(len(owed), "status update"))
+			for _, o := range owed {
+				if note := export.WithheldNote(o.Code+" "+o.Party, o.Update.Withheld); note != "" {
+					msg += " " + note
+				}
+			}
+			g.offerFolder("Written", msg, dir)
 		}
 	})
 }
