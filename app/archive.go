@@ -1,6 +1,7 @@
 package app
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -143,18 +144,27 @@ func (s *Store) VisibleIdentities() []Identity {
 	return out
 }
 
-// ShutOutOfAny reports whether the member using this vault is shut out of
-// any case in it.
-func (s *Store) ShutOutOfAny() bool {
+// WholeCaseBook returns nil if the member using this vault is shut out of
+// no case in it; ErrNoMe if the vault does not say which member uses it
+// and some case shuts a member out; and ErrShutOut if the member is shut
+// out of some case.
+func (s *Store) WholeCaseBook() error {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	for _, c := range s.cases {
 		if s.excludedLocked(c) {
-			return true
+			if s.roster.Me == "" {
+				return ErrNoMe
+			}
+			return ErrShutOut
 		}
 	}
-	return false
+	return nil
 }
+
+// ErrShutOut means the member using this vault is shut out of some case
+// in it.
+var ErrShutOut = errors.New("you are shut out of some cases")
 
 // ExpungedCount is how many expunged cases were received in one quarter
 // with one category and outcome. The committee keeps these counts, and

@@ -761,6 +761,11 @@ func (s *Store) ImportBundle(r io.Reader) (*ImportReport, error) {
 	myKey := id.public()
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.roster.Me == "" {
+		// Every case anyone is shut out of would be skipped as one of
+		// ours, and lost to this vault.
+		return nil, fmt.Errorf("%w: say which member uses this vault first (casebook member me)", ErrInvalid)
+	}
 	var sender *Member
 	for _, m := range s.roster.Members {
 		if m.Key != nil && m.Key.Signing == h.Sender.Signing {

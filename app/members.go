@@ -90,7 +90,7 @@ func (r *Roster) resolveIntakeMembers(in *Intake) (*Intake, []Problem) {
 		if m := r.memberByName(ip.Name); m != nil {
 			ip.MemberID = m.ID
 		} else {
-			ps = append(ps, Problem{Path: at + "name", Message: "marked as a committee member, but no one member of the committee has this name: write it as the roster has it (or give their member ID), or do not mark them as a committee member"})
+			ps = append(ps, Problem{Path: at + "name", Message: "marked as a committee member, but no one member of the committee has this name: write it as the roster has it, or do not mark them as a committee member"})
 		}
 	}
 	return &out, ps

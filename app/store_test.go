@@ -1148,25 +1148,35 @@ func TestNoMeFailsClosed(t *testing.T) {
 	}
 }
 
-// TestShutOutOfAnyAndVisibleIdentities: a member shut out of a case is
+// TestWholeCaseBookAndVisibleIdentities: a member shut out of a case is
 // told so, and the identities of what they may see leave that case's
 // people out.
-func TestShutOutOfAnyAndVisibleIdentities(t *testing.T) {
+func TestWholeCaseBookAndVisibleIdentities(t *testing.T) {
 	e := newStoreEnv(t) // m1 uses the vault
-	if e.s.ShutOutOfAny() {
-		t.Error("an empty vault: ShutOutOfAny is true")
+	if err := e.s.WholeCaseBook(); err != nil {
+		t.Errorf("an empty vault: WholeCaseBook: %v", err)
 	}
 	in := testIntake(wall(berlin, 2026, time.November, 1, 20, 0))
 	in.Reporter.Name = "Quinn Harlow"
 	in.People = append(in.People, IntakePerson{Name: "Alex Example", Role: RoleReported, CommitteeMember: true, MemberID: "m1"})
 	e.newCase(t, in)
-	if !e.s.ShutOutOfAny() {
-		t.Error("a report about the member: ShutOutOfAny is false")
+	if err := e.s.WholeCaseBook(); !errors.Is(err, ErrShutOut) {
+		t.Errorf("a report about the member: WholeCaseBook: got %v, want ErrShutOut", err)
 	}
 	has := func(ids []Identity) bool {
 		return slices.ContainsFunc(ids, func(id Identity) bool { return id.Name == "Quinn Harlow" })
 	}
 	if !has(e.s.Identities()) || has(e.s.VisibleIdentities()) {
 		t.Errorf("Quinn Harlow: in Identities %v, in VisibleIdentities %v; want only the first", has(e.s.Identities()), has(e.s.VisibleIdentities()))
+	}
+	// A vault that does not say who uses it cannot tell.
+	if err := e.s.UpdateRoster(func(r *Roster) error { r.Me = ""; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.s.WholeCaseBook(); !errors.Is(err, ErrNoMe) {
+		t.Errorf("no member set: WholeCaseBook: got %v, want ErrNoMe", err)
+	}
+	if _, err := e.s.ImportBundle(strings.NewReader("")); err == nil {
+		t.Error("ImportBundle with no member set: got nil")
 	}
 }

@@ -359,7 +359,7 @@ type ArchiveSource interface {
 	Identities() []app.Identity
 	Expunged() ([]app.ExpungedCount, error)
 	Config() app.Config
-	ShutOutOfAny() bool
+	WholeCaseBook() error
 }
 
 // ErrArchiveShutOut means the member is shut out of some cases, so the
@@ -374,8 +374,10 @@ var ErrArchiveShutOut = errors.New("you are shut out of some cases, so the archi
 // (ErrArchiveShutOut) a member shut out of any case. The archive keeps nothing of the cases it was built
 // from.
 func BuildArchiveFrom(src ArchiveSource, from, until time.Time, opts ArchiveOptions) (*Archive, error) {
-	if src.ShutOutOfAny() {
+	if err := src.WholeCaseBook(); errors.Is(err, app.ErrShutOut) {
 		return nil, ErrArchiveShutOut
+	} else if err != nil {
+		return nil, err
 	}
 	exp, err := src.Expunged()
 	if err != nil {

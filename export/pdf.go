@@ -317,7 +317,7 @@ func WriteAgenda(w io.Writer, a *Agenda, opts PDFOptions) error {
 	d.heading("With a member absent")
 	switch a.Apart {
 	case 0:
-		d.para(10, false, "Nothing.")
+		d.para(10, false, "No case is left out for a member's conflict of interest, but those the member who prepared this agenda is shut out of, which are never on it.")
 	case 1:
 		d.para(10, false, "1 case is left out of this agenda: a member of the committee is shut out of it. "+
 			"Take it up after that member has left; Casebook shows it.")

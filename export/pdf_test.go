@@ -256,7 +256,7 @@ func TestAgendaPDF(t *testing.T) {
 	}
 	text := flat(pdfText(t, b.Bytes()))
 	for _, w := range []string{"CONFIDENTIAL", "Meeting agenda — 18 March 2026", "New reports to triage", "Cases waiting for a decision",
-		"BLUE-OWL due 2026-03-16 09:00 (overdue)", "Brigading flags", "AMBER-FOX, GREY-ELK", "Due list", "With a member absent Nothing."} {
+		"BLUE-OWL due 2026-03-16 09:00 (overdue)", "Brigading flags", "AMBER-FOX, GREY-ELK", "Due list", "With a member absent No case is left out"} {
 		if !strings.Contains(text, w) {
 			t.Errorf("%q missing from:\n%s", w, text)
 		}

@@ -116,7 +116,7 @@ func describe(err error) string {
 	case errors.Is(err, export.ErrArchiveShutOut):
 		return "You are shut out of some cases, so the archive, which covers every case, is not yours to export; nothing was written. Ask a member who is shut out of none."
 	case errors.Is(err, app.ErrNoMe):
-		return "A member is shut out of this case, and this vault does not say which member uses it, so Casebook does not show it. Say who you are in Settings."
+		return "A member is shut out of this case, and this vault does not say which member uses it, so Casebook does not show it. Say who you are with 'casebook member me NAME'."
 	case errors.Is(err, app.ErrNoCase):
 		return "That case is not in this vault."
 	case errors.Is(err, app.ErrWeakPassphrase):
