@@ -649,7 +649,13 @@ func (d *DemoData) useRoster(r *Roster) {
 		}
 		for _, p := range k.Parties {
 			if p.MemberID != "" {
+				// The party is that member: their name, not the
+				// demo member's, so that a report about a member names
+				// the one it shuts out.
 				p.MemberID = ids[p.MemberID]
+				if m := r.Member(p.MemberID); m != nil {
+					p.Name, p.Contact = m.Name, m.Contact
+				}
 			}
 		}
 		for _, v := range k.Votes {

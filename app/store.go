@@ -1062,7 +1062,9 @@ func (s *Store) docTextLocked(c *Case, kind, itemID string) (text string, found 
 // Import adds whole cases with their messages, many per atomic write; it
 // is how demo data and bulk imports arrive. A case whose code name is
 // taken, or is not a code name, gets a new one. The store keeps copies.
-// It returns the code names given, in the order of cases.
+// It returns the code names given, in the order of cases. It trusts the
+// cases as they are, their parties' member IDs and conflicts included:
+// they do not go through NewCase's checks against the roster.
 func (s *Store) Import(cases []*Case, msgs map[string][]*Message) ([]string, error) {
 	const perWrite = 20
 	s.mu.Lock()

@@ -1180,3 +1180,35 @@ func TestWholeCaseBookAndVisibleIdentities(t *testing.T) {
 		t.Error("ImportBundle with no member set: got nil")
 	}
 }
+
+// TestDemoOnARosterNamesItsMembers: demo data added to a vault with a
+// roster makes its committee-member parties the roster's members, by name
+// as well as by ID, so that a report about a member names the member it
+// shuts out.
+func TestDemoOnARosterNamesItsMembers(t *testing.T) {
+	e := newStoreEnv(t)
+	if _, _, err := e.s.AddDemo(DemoOptions{Cases: 30, Seed: 3, Now: e.clock.Now(), Config: testConfig()}); err != nil {
+		t.Fatal(err)
+	}
+	r := e.s.Roster()
+	found := 0
+	if err := e.s.ViewCases(func(cases []*Case) error {
+		for _, c := range cases {
+			for _, p := range c.Parties {
+				if p.MemberID == "" {
+					continue
+				}
+				found++
+				if m := r.Member(p.MemberID); m == nil || p.Name != m.Name {
+					t.Errorf("%s %s: member %s named %q, want the roster's name", c.Code, p.ID, p.MemberID, p.Name)
+				}
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if found == 0 {
+		t.Fatal("the demo has no committee-member party")
+	}
+}
