@@ -24,6 +24,18 @@ import (
 // The vault keeps the case's random ID in a list of expunged cases, so
 // that a bundle from a member who has not expunged it yet cannot bring it
 // back (ImportBundle skips it). The ID identifies nobody.
+//
+// A case the member using the vault is shut out of never closes on their
+// laptop: its later versions are not imported there. So such a case still
+// open, received more than hiddenKeepMonths beyond the longest retention
+// (ExpungeMonthsSanction) ago, is destroyed too, as a copy gone stale:
+// without being counted, as the committee counts the case where it
+// closes.
+
+// hiddenKeepMonths is how much longer than the longest retention a stale
+// copy is kept, counted from the day the report was received: time for
+// the case to run its course elsewhere.
+const hiddenKeepMonths = 24
 
 // expungeMarkKey marks a case's namespace once the case is counted.
 const expungeMarkKey = syncKeyPre + "expunged"
@@ -32,7 +44,8 @@ const expungeMarkKey = syncKeyPre + "expunged"
 // one call, well within one transaction.
 const expungePerUpdate = 100
 
-// ExpungeCandidate is a closed case whose retention period has ended.
+// ExpungeCandidate is a closed case whose retention period has ended, or
+// a stale copy of a case the member is shut out of (see Retention).
 type ExpungeCandidate struct {
 	// Code is the case's code name; empty when the member using this
 	// vault has a conflict of interest on the case (Hidden).
@@ -40,13 +53,15 @@ type ExpungeCandidate struct {
 	ExpungeOn time.Time `json:"expunge_on"`
 	Hidden    bool      `json:"hidden,omitempty"`
 
-	id string
+	id    string
+	stale bool // a hidden copy still open here: destroyed, not counted
 }
 
 // ExpungeDue lists the closed cases whose expunge date is at or before
 // asOf, oldest date first: what Expunge(asOf) would destroy. It includes
 // the cases the member using this vault may not see, without their code
-// names: they are expunged from this vault too.
+// names: they are expunged from this vault too, and so are stale copies
+// of such cases still open here (see Retention).
 func (s *Store) ExpungeDue(asOf time.Time) []ExpungeCandidate {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
@@ -56,11 +71,19 @@ func (s *Store) ExpungeDue(asOf time.Time) []ExpungeCandidate {
 func (s *Store) expungeDueLocked(asOf time.Time) []ExpungeCandidate {
 	var out []ExpungeCandidate
 	for _, c := range s.cases {
+		hidden := s.excludedLocked(c)
+		if hidden && !c.Closed() && s.roster.Me != "" {
+			on := s.config.StartOfDay(c.Received.In(s.config.Location()).AddDate(0, s.config.ExpungeMonthsSanction+hiddenKeepMonths, 0))
+			if !asOf.Before(on) {
+				out = append(out, ExpungeCandidate{ExpungeOn: on, Hidden: true, id: c.ID, stale: true})
+			}
+			continue
+		}
 		if !c.Closed() || c.ExpungeOn.IsZero() || asOf.Before(c.ExpungeOn) {
 			continue
 		}
 		x := ExpungeCandidate{Code: c.Code, ExpungeOn: c.ExpungeOn, id: c.ID}
-		if s.excludedLocked(c) {
+		if hidden {
 			x.Code, x.Hidden = "", true
 		}
 		out = append(out, x)
@@ -164,16 +187,18 @@ func (s *Store) countExpungedLocked(chunk []ExpungeCandidate) error {
 			case !errors.Is(err, vault.ErrNotFound):
 				return err
 			}
-			c := s.cases[x.id]
-			cat, outcome := c.Category, c.Outcome
-			if cat != "" && !cat.Valid() {
-				cat = ""
+			if !x.stale {
+				c := s.cases[x.id]
+				cat, outcome := c.Category, c.Outcome
+				if cat != "" && !cat.Valid() {
+					cat = ""
+				}
+				if !slices.Contains(Outcomes, outcome) {
+					outcome = ""
+				}
+				y, q := YearQuarter(c.Received, loc)
+				counts = bumpExpunged(counts, y, q, cat, outcome)
 			}
-			if !slices.Contains(Outcomes, outcome) {
-				outcome = ""
-			}
-			y, q := YearQuarter(c.Received, loc)
-			counts = bumpExpunged(counts, y, q, cat, outcome)
 			if !slices.Contains(ids, x.id) {
 				ids = append(ids, x.id)
 			}

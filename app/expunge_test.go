@@ -295,3 +295,41 @@ func TestExpungeHiddenAndMany(t *testing.T) {
 		t.Errorf("List: got %s, want nothing", got)
 	}
 }
+
+// TestExpungeStaleHiddenCopy: a case the member is shut out of never
+// closes on their laptop; once the longest retention and hiddenKeepMonths
+// have passed since it was received, Expunge destroys that copy, without
+// counting it (the committee counts the case where it closes), and no
+// bundle brings it back.
+func TestExpungeStaleHiddenCopy(t *testing.T) {
+	e := newStoreEnv(t) // m1, Alex Example, uses the vault
+	in := testIntake(e.clock.Now())
+	in.People = append(in.People, IntakePerson{Name: "Alex Example", Role: RoleReported, CommitteeMember: true})
+	c := e.newCase(t, in)
+	cfg := e.s.Config()
+	stale := cfg.StartOfDay(c.Received.In(cfg.Location()).AddDate(0, cfg.ExpungeMonthsSanction+hiddenKeepMonths, 0))
+	if due := e.s.ExpungeDue(stale.Add(-time.Hour)); len(due) != 0 {
+		t.Fatalf("before its time: %d due, want none", len(due))
+	}
+	e.clock.Advance(stale.Sub(e.clock.Now()) + time.Hour)
+	due := e.s.ExpungeDue(e.clock.Now())
+	if len(due) != 1 || !due[0].Hidden || due[0].Code != "" || !due[0].ExpungeOn.Equal(stale) {
+		t.Fatalf("after its time: got %+v, want the hidden copy, without its code, due %v", due, stale)
+	}
+	if done, err := e.s.Expunge(e.clock.Now()); err != nil || len(done) != 1 {
+		t.Fatalf("Expunge: %d, %v; want the copy destroyed", len(done), err)
+	}
+	if counts, err := e.s.Expunged(); err != nil || len(counts) != 0 {
+		t.Errorf("the archive's counts: %+v, %v; want none for a stale copy", counts, err)
+	}
+	names, err := e.v.Namespaces()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.Contains(names, caseNS(c.ID)) {
+		t.Error("the stale copy's namespace is still in the vault")
+	}
+	if ids, err := e.s.tombstones(); err != nil || !ids[c.ID] {
+		t.Errorf("the stale copy is not remembered as expunged (%v): a bundle could bring it back", err)
+	}
+}
