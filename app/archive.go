@@ -1,8 +1,10 @@
 package app
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -109,21 +111,9 @@ type Identity struct {
 func (s *Store) Identities() []Identity {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	var out []Identity
-	for _, m := range s.roster.Members {
-		out = append(out, Identity{Name: m.Name, Contact: m.Contact})
-	}
-	ids := make([]string, 0, len(s.cases))
-	for id := range s.cases {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	for _, id := range ids {
-		for _, p := range s.cases[id].Parties {
-			out = append(out, Identity{Name: p.Name, Pseudonym: p.Pseudonym, Handle: p.Handle, Contact: p.Contact})
-		}
-	}
-	return out
+	cases := slices.Collect(maps.Values(s.cases))
+	slices.SortFunc(cases, func(a, b *Case) int { return cmp.Compare(a.ID, b.ID) })
+	return s.identitiesLocked(cases)
 }
 
 // VisibleIdentities is Identities of the roster and the cases the member
@@ -132,11 +122,17 @@ func (s *Store) Identities() []Identity {
 func (s *Store) VisibleIdentities() []Identity {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
+	return s.identitiesLocked(s.allLocked())
+}
+
+// identitiesLocked lists the roster's members and the parties of cases,
+// in that order. The caller holds s.mu.
+func (s *Store) identitiesLocked(cases []*Case) []Identity {
 	var out []Identity
 	for _, m := range s.roster.Members {
 		out = append(out, Identity{Name: m.Name, Contact: m.Contact})
 	}
-	for _, c := range s.allLocked() {
+	for _, c := range cases {
 		for _, p := range c.Parties {
 			out = append(out, Identity{Name: p.Name, Pseudonym: p.Pseudonym, Handle: p.Handle, Contact: p.Contact})
 		}
