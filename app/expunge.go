@@ -24,18 +24,6 @@ import (
 // The vault keeps the case's random ID in a list of expunged cases, so
 // that a bundle from a member who has not expunged it yet cannot bring it
 // back (ImportBundle skips it). The ID identifies nobody.
-//
-// A case the member using the vault is shut out of never closes on their
-// laptop: its later versions are not imported there. So such a case still
-// open, received more than hiddenKeepMonths beyond the longest retention
-// (ExpungeMonthsSanction) ago, is destroyed too, as a copy gone stale:
-// without being counted, as the committee counts the case where it
-// closes.
-
-// hiddenKeepMonths is how much longer than the longest retention a stale
-// copy is kept, counted from the day the report was received: time for
-// the case to run its course elsewhere.
-const hiddenKeepMonths = 24
 
 // expungeMarkKey marks a case's namespace once the case is counted.
 const expungeMarkKey = syncKeyPre + "expunged"
@@ -44,8 +32,7 @@ const expungeMarkKey = syncKeyPre + "expunged"
 // one call, well within one transaction.
 const expungePerUpdate = 100
 
-// ExpungeCandidate is a closed case whose retention period has ended, or
-// a stale copy of a case the member is shut out of (see Retention).
+// ExpungeCandidate is a closed case whose retention period has ended.
 type ExpungeCandidate struct {
 	// Code is the case's code name; empty when the member using this
 	// vault has a conflict of interest on the case (Hidden).
@@ -53,15 +40,13 @@ type ExpungeCandidate struct {
 	ExpungeOn time.Time `json:"expunge_on"`
 	Hidden    bool      `json:"hidden,omitempty"`
 
-	id    string
-	stale bool // a hidden copy still open here: destroyed, not counted
+	id string
 }
 
 // ExpungeDue lists the closed cases whose expunge date is at or before
 // asOf, oldest date first: what Expunge(asOf) would destroy. It includes
 // the cases the member using this vault may not see, without their code
-// names: they are expunged from this vault too, and so are stale copies
-// of such cases still open here (see Retention).
+// names: they are expunged from this vault too.
 func (s *Store) ExpungeDue(asOf time.Time) []ExpungeCandidate {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
@@ -71,19 +56,11 @@ func (s *Store) ExpungeDue(asOf time.Time) []ExpungeCandidate {
 func (s *Store) expungeDueLocked(asOf time.Time) []ExpungeCandidate {
 	var out []ExpungeCandidate
 	for _, c := range s.cases {
-		hidden := s.excludedLocked(c)
-		if hidden && !c.Closed() && s.roster.Me != "" {
-			on := s.config.StartOfDay(c.Received.In(s.config.Location()).AddDate(0, s.config.ExpungeMonthsSanction+hiddenKeepMonths, 0))
-			if !asOf.Before(on) {
-				out = append(out, ExpungeCandidate{ExpungeOn: on, Hidden: true, id: c.ID, stale: true})
-			}
-			continue
-		}
 		if !c.Closed() || c.ExpungeOn.IsZero() || asOf.Before(c.ExpungeOn) {
 			continue
 		}
 		x := ExpungeCandidate{Code: c.Code, ExpungeOn: c.ExpungeOn, id: c.ID}
-		if hidden {
+		if s.excludedLocked(c) {
 			x.Code, x.Hidden = "", true
 		}
 		out = append(out, x)
@@ -187,18 +164,16 @@ func (s *Store) countExpungedLocked(chunk []ExpungeCandidate) error {
 			case !errors.Is(err, vault.ErrNotFound):
 				return err
 			}
-			if !x.stale {
-				c := s.cases[x.id]
-				cat, outcome := c.Category, c.Outcome
-				if cat != "" && !cat.Valid() {
-					cat = ""
-				}
-				if !slices.Contains(Outcomes, outcome) {
-					outcome = ""
-				}
-				y, q := YearQuarter(c.Received, loc)
-				counts = bumpExpunged(counts, y, q, cat, outcome)
+			c := s.cases[x.id]
+			cat, outcome := c.Category, c.Outcome
+			if cat != "" && !cat.Valid() {
+				cat = ""
 			}
+			if !slices.Contains(Outcomes, outcome) {
+				outcome = ""
+			}
+			y, q := YearQuarter(c.Received, loc)
+			counts = bumpExpunged(counts, y, q, cat, outcome)
 			if !slices.Contains(ids, x.id) {
 				ids = append(ids, x.id)
 			}
