@@ -355,7 +355,12 @@ func (s *Store) PrepareBundle(codes, to []string, opts BundleOptions) (*Outgoing
 					continue
 				}
 				reason := "has a conflict of interest on " + c.Code
-				if k.Kind == SoftConflict {
+				switch {
+				case s.excludedLocked(c):
+					// The sender may not learn who else is shut out of a
+					// case they are shut out of, nor how.
+					reason = "may not receive " + c.Code
+				case k.Kind == SoftConflict:
 					reason = "has declared a soft conflict of interest on " + c.Code + " (allow soft conflicts to send it anyway)"
 				}
 				problems = append(problems, RecipientProblem{Member: m.Name, Reason: reason})

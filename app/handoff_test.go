@@ -1366,4 +1366,17 @@ func TestSendACaseOneIsShutOutOf(t *testing.T) {
 	if _, err := p.a.s.Case(c.Code); !errors.Is(err, ErrExcluded) {
 		t.Errorf("the sender after sending: got %v, want ErrExcluded", err)
 	}
+	// Blair's copy still shuts Alex out, under Blair's ID for Alex.
+	if alex := p.b.s.Roster().Find("Alex Example"); alex == nil || !got.Excluded(alex.ID) {
+		t.Errorf("Blair's copy does not shut Alex out: conflicts %+v", got.Conflicts)
+	}
+	// Refused to another member shut out of it, the sender is not told
+	// of a conflict: they may not know who is in the case.
+	in.People = append(in.People, IntakePerson{Name: "Dana Fictional", Role: RoleReported, CommitteeMember: true})
+	both := p.a.newCase(t, in)
+	_, err = p.a.s.PrepareBundle([]string{both.Code}, []string{"Dana Fictional"}, BundleOptions{})
+	var re *RecipientError
+	if !errors.As(err, &re) || len(re.Problems) != 1 || re.Problems[0].Reason != "may not receive "+both.Code {
+		t.Errorf("sending to a member shut out too: got %v, want one problem saying only that Dana may not receive it", err)
+	}
 }

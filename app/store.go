@@ -700,13 +700,14 @@ func (s *Store) Brigading() []BrigadeFlag {
 	return s.brigadingLocked(s.allLocked())
 }
 
-// IsShutOut reports whether the member using this vault is shut out of
-// the case with that code (false for no such case).
+// IsShutOut reports whether the member this vault names as its user is
+// shut out of the case with that code (false for no such case, and in a
+// vault that names no member).
 func (s *Store) IsShutOut(code string) bool {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	c, err := s.lookup(code)
-	return err == nil && s.excludedLocked(c)
+	return err == nil && s.roster.Me != "" && c.Excluded(s.roster.Me)
 }
 
 // ShutOut returns the codes of the cases the member sees from which

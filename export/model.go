@@ -336,23 +336,17 @@ func contactParts(contact string) []string {
 	return parts
 }
 
-// phoneParts splits a contact where it may hold several phone numbers:
-// at each comma or semicolon, and at a slash with seven digits or more on
-// both sides ("0170 5550100 / 030 1234567", but not "089/123456").
+// phoneParts returns the parts of a contact that may each hold a phone
+// number: each part between commas and semicolons, whole, and each piece
+// of it between slashes, as a slash may part two numbers ("0170 5550100 /
+// 030 1234567") or sit inside one ("089/1234567"). A piece too short to
+// be a number adds nothing.
 func phoneParts(contact string) []string {
 	var out []string
 	for _, part := range strings.FieldsFunc(contact, func(r rune) bool { return r == ',' || r == ';' }) {
-		pieces := strings.Split(part, "/")
-		split := len(pieces) > 1
-		for _, p := range pieces {
-			if len(digitsOf(p)) < minPhoneDigits {
-				split = false
-			}
-		}
-		if split {
+		out = append(out, part)
+		if pieces := strings.Split(part, "/"); len(pieces) > 1 {
 			out = append(out, pieces...)
-		} else {
-			out = append(out, part)
 		}
 	}
 	return out

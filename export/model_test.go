@@ -182,13 +182,14 @@ func TestRedactorCases(t *testing.T) {
 	// A handle or a link in a contact is withheld on its own, in every
 	// party's update when the reporter is anonymous; so is each phone
 	// number of a contact, but not the halves of one written with a slash.
-	owl := newRedactor([]app.Identity{{Contact: "@nightowl on chat.example.org, social.example/@nightowl, 089/1234567; 0170 5550100 / 030 7654321"}})
+	owl := newRedactor([]app.Identity{{Contact: "@nightowl on chat.example.org, social.example/@nightowl, 089/1234567; 0170 5550100 / 030 7654321; 0171 2223334 / 040/9876543"}})
 	for in, want := range map[string]string{
 		"reply to @nightowl please":         "reply to " + Withheld + " please",
 		"nightowl wrote":                    Withheld + " wrote",
 		"see social.example/@nightowl":      "see " + Withheld,
 		"call +49 89 1234567":               "call " + Withheld,
 		"call 0170 5550100 or 030 7654321.": "call " + Withheld + " or " + Withheld + ".",
+		"call 0171 2223334 or 040 9876543.": "call " + Withheld + " or " + Withheld + ".",
 	} {
 		if got := owl.Replace(in); got != want {
 			t.Errorf("Replace(%q) = %q, want %q", in, got, want)
