@@ -29,12 +29,16 @@ const (
 	// DueMergeConflicts is a case with merge conflicts from a bundle to
 	// settle (see Store.MergeConflicts).
 	DueMergeConflicts DueKind = "merge-conflicts"
+	// DueSendOn is a report no other member holds, on a laptop whose
+	// member is shut out of it: they must send it to members who may act
+	// on it (see Store.Due).
+	DueSendOn DueKind = "send-on"
 )
 
 var dueRank = map[DueKind]int{}
 
 func init() {
-	for i, k := range []DueKind{DueDanger, DueUrgentReport, DueConflicts, DueAcknowledge, DueTriage,
+	for i, k := range []DueKind{DueDanger, DueSendOn, DueUrgentReport, DueConflicts, DueAcknowledge, DueTriage,
 		DueBrigade, DueOutreach, DueReview, DueVote, DueDecision, DueStatus, DueInform, DueFollowUp, DueMergeConflicts, DueExpunge} {
 		dueRank[k] = i
 	}

@@ -504,6 +504,35 @@ func (o *Outgoing) Write(w io.Writer) error {
 	return nil
 }
 
+// dueSendOnLocked lists an item for each open case the member using this
+// vault is shut out of and that no other member holds: it has neither left
+// this vault in a bundle nor come to it in one (it keeps no version as
+// sent or received). Such a case is a report filed on this laptop about its
+// member, or one they declared a conflict on before sending it: hidden
+// from them, and known to nobody who may act on it. A case whose record of
+// versions cannot be read is listed too: a reminder too many is cheaper
+// than a report nobody answers. The caller holds s.mu.
+func (s *Store) dueSendOnLocked(asOf time.Time) []DueItem {
+	if s.roster.Me == "" {
+		return nil // no case is known to be hidden from this vault's member
+	}
+	dayStart := s.config.StartOfDay(asOf)
+	var items []DueItem
+	for _, c := range s.cases {
+		if c.Closed() || !c.Excluded(s.roster.Me) {
+			continue
+		}
+		var bases []baseRef
+		if err := s.loadJSON(caseNS(c.ID), basesKey, &bases); err == nil && len(bases) > 0 {
+			continue
+		}
+		items = append(items, DueItem{Kind: DueSendOn, CaseID: c.ID, Code: c.Code, Due: c.Received,
+			Overdue: c.Received.Before(dayStart),
+			Text:    "Send the report to members who may see it: you are shut out of it, and no other member has it"})
+	}
+	return items
+}
+
 // recordExport keeps each case's version as sent and writes the audit
 // entries, a few cases per write.
 func (s *Store) recordExport(o *Outgoing) error {

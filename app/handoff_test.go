@@ -1380,3 +1380,66 @@ func TestSendACaseOneIsShutOutOf(t *testing.T) {
 		t.Errorf("sending to a member shut out too: got %v, want one problem saying only that Dana may not receive it", err)
 	}
 }
+
+// TestDueSendOn: a case the member is shut out of and that no other member
+// holds is due to be sent on, at once, until it has left in a bundle; a
+// case that came in a bundle is held elsewhere already, and a vault that
+// names no member cannot tell whom a case is hidden from.
+func TestDueSendOn(t *testing.T) {
+	sendOn := func(s *Store, now time.Time) []string {
+		var codes []string
+		for _, d := range s.Due(now) {
+			if d.Kind == DueSendOn {
+				codes = append(codes, d.Code)
+				if d.Action != "" || strings.Contains(d.Text, "Alex") {
+					t.Errorf("send-on item %+v: want no step and no name", d)
+				}
+			}
+		}
+		slices.Sort(codes)
+		return codes
+	}
+	p := newPeers(t)
+	now := p.a.clock.Now()
+	in := testIntake(now)
+	in.People = append(in.People, IntakePerson{Name: "Alex Example", Role: RoleReported, CommitteeMember: true})
+	mine := p.a.newCase(t, in)
+	other := p.a.newCase(t, testIntake(now))
+	if got := sendOn(p.a.s, now); !slices.Equal(got, []string{mine.Code}) {
+		t.Fatalf("send-on items before sending: %v, want [%s]", got, mine.Code)
+	}
+	// Due as the report came in: before anything else on it.
+	i := slices.IndexFunc(p.a.s.Due(now), func(d DueItem) bool { return d.Kind == DueSendOn })
+	if d := p.a.s.Due(now)[i]; !d.Due.Equal(mine.Received) || d.CaseID != mine.ID {
+		t.Errorf("send-on item %+v: want it due at %v, for %s", d, mine.Received, mine.ID)
+	}
+	receive(t, p.b, send(t, p.a, []string{mine.Code, other.Code}, "Blair Sample"))
+	if got := sendOn(p.a.s, now); len(got) != 0 {
+		t.Errorf("send-on items after sending: %v, want none", got)
+	}
+	// Blair declares a hard conflict on a case that came to them: Alex
+	// holds it, so nothing is due to send.
+	if _, err := p.b.s.DeclareConflict(other.Code, p.b.s.Roster().Me, HardConflict, "a friend of the reporter"); err != nil {
+		t.Fatalf("DeclareConflict: %v", err)
+	}
+	if !p.b.s.IsShutOut(other.Code) {
+		t.Fatal("Blair is not shut out after declaring a hard conflict")
+	}
+	if got := sendOn(p.b.s, now); len(got) != 0 {
+		t.Errorf("send-on items for a case that came in a bundle: %v, want none", got)
+	}
+	// The same in a vault that names no member: nothing, as it cannot
+	// tell whether its member is shut out.
+	in2 := testIntake(now)
+	in2.People = append(in2.People, IntakePerson{Name: "Alex Example", Role: RoleReported, CommitteeMember: true})
+	again := p.a.newCase(t, in2)
+	if got := sendOn(p.a.s, now); !slices.Equal(got, []string{again.Code}) {
+		t.Fatalf("send-on items for a second report: %v, want [%s]", got, again.Code)
+	}
+	if err := p.a.s.UpdateRoster(func(r *Roster) error { r.Me = ""; return nil }); err != nil {
+		t.Fatalf("UpdateRoster: %v", err)
+	}
+	if got := sendOn(p.a.s, now); len(got) != 0 {
+		t.Errorf("send-on items in a vault that names no member: %v, want none", got)
+	}
+}

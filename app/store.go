@@ -810,7 +810,10 @@ func (s *Store) allLocked() []*Case {
 	return out
 }
 
-// Due lists the work due as of asOf (see Due).
+// Due lists the work due as of asOf (see Due): the work on the cases the
+// member may see, merge conflicts to settle, and, for each open case the
+// member is shut out of that no other member holds, an item to send it on
+// (DueSendOn).
 func (s *Store) Due(asOf time.Time) []DueItem {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
@@ -821,8 +824,9 @@ func (s *Store) Due(asOf time.Time) []DueItem {
 		all = s.allLocked()
 	}
 	items := Due(all, s.brigadingLocked(all), s.contextLocked(), asOf)
-	if conflicts := s.dueConflictsLocked(asOf); len(conflicts) > 0 {
-		items = append(items, conflicts...)
+	extra := append(s.dueConflictsLocked(asOf), s.dueSendOnLocked(asOf)...)
+	if len(extra) > 0 {
+		items = append(items, extra...)
 		sortDue(items)
 	}
 	return items

@@ -621,12 +621,16 @@ type AgendaItem struct {
 // links one of them, and says only how many cases it left out: a member
 // with a conflict may see the agenda, and its lines about a case (an
 // urgent report, reports linked about one person) would tell them of the
-// case they must not know.
+// case they must not know. It leaves out the preparer's reports to send on
+// (app.DueSendOn) as well: only they hold those, and may not see them.
 func BuildAgenda(due []app.DueItem, flags []app.BrigadeFlag, shutOut map[string]bool, cfg app.Config, asOf time.Time) *Agenda {
 	loc := cfg.Location()
 	a := &Agenda{Meeting: cfg.NextMeeting(asOf).In(loc), AsOf: asOf.In(loc)}
 	apart := map[string]bool{}
 	for _, d := range due {
+		if d.Kind == app.DueSendOn {
+			continue // the preparer's own, on a case they are shut out of
+		}
 		if shutOut[d.Code] {
 			apart[d.Code] = true
 			continue

@@ -253,7 +253,8 @@ func TestAgendaSortsItemsAndNamesNoOne(t *testing.T) {
 // TestAgendaLeavesOutCasesAMemberIsShutOutOf: the agenda may be seen by
 // a member with a conflict, so it leaves out each case a member is shut
 // out of and every flag that links one (its line in the due list too),
-// and counts the cases.
+// and counts the cases. A report only the preparer holds, and may not see,
+// is their own to send on, and no business of the meeting's.
 func TestAgendaLeavesOutCasesAMemberIsShutOutOf(t *testing.T) {
 	due := []app.DueItem{
 		{Kind: app.DueTriage, Code: "A", Text: "Triage"},
@@ -261,6 +262,8 @@ func TestAgendaLeavesOutCasesAMemberIsShutOutOf(t *testing.T) {
 		{Kind: app.DueDecision, Code: "C", Text: "Decide"},
 		{Kind: app.DueBrigade, Code: "D", Related: []string{"B"}, Text: "Review 2 linked reports together"},
 		{Kind: app.DueStatus, Code: "E", PartyID: "p2", Text: "Send p2 (reported) a weekly status update"},
+		// The preparer's own to-do, on a case only they hold.
+		{Kind: app.DueSendOn, Code: "F", Text: "Send the report to members who may see it"},
 	}
 	flags := []app.BrigadeFlag{
 		{Cases: []string{"B", "D"}, Reasons: []string{"2 reports about the same person within a day"}},

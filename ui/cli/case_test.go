@@ -248,6 +248,12 @@ func TestMemberCommands(t *testing.T) {
 	if res := e.run("case", "show", code); res.code != ExitError || !strings.Contains(res.stderr, "conflict of interest") {
 		t.Fatalf("excluded member reading the case: got exit %d %q", res.code, res.stderr)
 	}
+	// No other member has it: the due list says to send it on, and how.
+	due := e.ok("due")
+	i := strings.Index(due, code)
+	if line, _, _ := strings.Cut(due[max(i, 0):], "\n"); i < 0 || !strings.Contains(line, "no other member has it") || !strings.HasSuffix(strings.TrimSpace(line), "bundle export") {
+		t.Errorf("due for a case only this shut-out member holds: got %q", due)
+	}
 }
 
 func TestSettings(t *testing.T) {

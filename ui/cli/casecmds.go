@@ -147,7 +147,7 @@ reported (` + categoryNames() + `), in place of the intake's.`,
 				fmt.Fprintln(c.env.Stdout, k.Code)
 				if s.IsShutOut(k.Code) {
 					fmt.Fprintf(c.env.Stderr, "The report is about you, so you are shut out of %s and Casebook shows you nothing of it. "+
-						"Send it to the committee now: casebook bundle export %s --to MEMBER… --out FILE\n", k.Code, k.Code)
+						"Send it to the committee now: casebook bundle export %s --to MEMBER… --out FILE (until then, casebook due lists it)\n", k.Code, k.Code)
 				}
 				return nil
 			})

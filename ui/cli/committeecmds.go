@@ -216,7 +216,11 @@ func (c *command) dueCommand() *cobra.Command {
 					if it.Overdue {
 						flag = "OVERDUE"
 					}
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", it.Due.In(loc).Format("Mon 2006-01-02 15:04"), flag, it.Code, it.Text, it.Action)
+					step := string(it.Action)
+					if it.Kind == app.DueSendOn {
+						step = "bundle export"
+					}
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", it.Due.In(loc).Format("Mon 2006-01-02 15:04"), flag, it.Code, it.Text, step)
 				}
 				return tw.Flush()
 			})

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -875,5 +876,58 @@ func TestFileReportAboutOneself(t *testing.T) {
 	}
 	if l, ok := form.items[0].Widget.(*widget.Label); !ok || !strings.Contains(l.Text, "it is about you, so you are shut out of it") {
 		t.Errorf("the form does not say why: %+v", form.items[0].Widget)
+	}
+
+	// Put off: This week keeps it, and its item asks again.
+	h.g.closeDialogs()
+	sendOn := func() int {
+		return slices.IndexFunc(h.g.work.week.rows, func(r weekRow) bool { return r.item != nil && r.item.Kind == app.DueSendOn })
+	}
+	row := sendOn()
+	if row < 0 {
+		t.Fatal("after putting the send off, This week does not list the report to send on")
+	}
+	h.g.work.week.open(row)
+	form = h.g.lastForm
+	if form == nil || form.title != "Send to members" {
+		t.Fatalf("the item to send on opened %v, want Send to members", form)
+	}
+	if l, ok := form.items[0].Widget.(*widget.Label); !ok || !strings.Contains(l.Text, "no other member has it yet") {
+		t.Errorf("the form does not say why: %+v", form.items[0].Widget)
+	}
+
+	// Sent to Avery: nothing is left to send on.
+	avery := filepath.Join(t.TempDir(), "avery")
+	var line string
+	createVault(t, avery, h.clock, func(s *app.Store) error {
+		err := s.UpdateRoster(func(r *app.Roster) error {
+			m, err := r.Add("Avery Member", "")
+			r.Me = m.ID
+			return err
+		})
+		if err == nil {
+			line, err = s.MyKeyLine()
+		}
+		return err
+	})
+	k, _, err := app.ParseMemberKey(line)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.SetMemberKey("Avery Member", k, false); err != nil {
+		t.Fatal(err)
+	}
+	h.g.work.week.open(sendOn())
+	h.fillItem(h.g.lastForm, "To", "Avery Member")
+	h.save = filepath.Join(t.TempDir(), "report"+bundleExt)
+	test.Tap(h.g.lastForm.ok)
+	if h.g.lastForm.problem.Text != "" {
+		t.Fatalf("send refused: %s", h.g.lastForm.problem.Text)
+	}
+	if _, err := os.Stat(h.save); err != nil {
+		t.Fatalf("the bundle: %v", err)
+	}
+	if row := sendOn(); row >= 0 {
+		t.Errorf("after sending, This week still lists the report to send on (row %d)", row)
 	}
 }

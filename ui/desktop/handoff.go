@@ -78,6 +78,7 @@ func (w *workspace) sendToMembers(code, why string) {
 				g.showError("The bundle was not written", err)
 				return
 			}
+			w.changed() // a case sent on is no longer due to be
 			g.offerFolder("Bundle written", fmt.Sprintf("Wrote %s for %s. Only they and you can open it.", filepath.Base(path), strings.Join(out.To, ", ")), filepath.Dir(path))
 		})
 		return nil

@@ -385,7 +385,7 @@ func (f *intakeForm) onFile() {
 		// A report about the member filing it: the committee must have
 		// it, and Casebook shows them nothing of it.
 		f.w.sendToMembers(c.Code, fmt.Sprintf("The report is filed as %s, and it is about you, so you are shut out of it: "+
-			"Casebook shows you nothing of it. Send it to the committee now.", c.Code))
+			"Casebook shows you nothing of it. Send it to the committee now; until you do, it stays on This week.", c.Code))
 		return
 	}
 	f.w.g.info("Report filed", fmt.Sprintf("The report is filed as %s. Acknowledge it to the reporter within the committee's deadline; it is on the due list.", c.Code))

@@ -92,12 +92,19 @@ func (s *weekScreen) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
 	item.Refresh()
 }
 
-// open opens the case of row id at its due step.
+// open opens the case of row id at its due step, or, for a case to send
+// on, asks whom to send it to.
 func (s *weekScreen) open(id widget.ListItemID) {
 	if id < 0 || id >= len(s.rows) || s.rows[id].title != "" {
 		return
 	}
 	item := *s.rows[id].item
+	if item.Kind == app.DueSendOn {
+		// A case the member may not open: the item's one step is to send it.
+		s.w.sendToMembers(item.Code, fmt.Sprintf("You are shut out of %s, and no other member has it yet. "+
+			"Send it to members who may see it.", item.Code))
+		return
+	}
 	s.w.openCase(item.Code, &item)
 }
 
