@@ -23,8 +23,8 @@ import (
 const pdfPerm = 0o600
 
 // writePDF writes one PDF to path off the UI goroutine, then offers to
-// open its folder.
-func (g *gui) writePDF(what, path string, write func(io.Writer) error) {
+// open its folder, adding note (if any) to what it says once written.
+func (g *gui) writePDF(what, path, note string, write func(io.Writer) error) {
 	g.slow("Writing the "+what+"…", func() error {
 		return export.WriteFile(path, pdfPerm, write)
 	}, func(err error) {
@@ -32,7 +32,11 @@ func (g *gui) writePDF(what, path string, write func(io.Writer) error) {
 			g.showError("The "+what+" was not written", err)
 			return
 		}
-		g.offerFolder("Written", fmt.Sprintf("Wrote the %s to %s.", what, filepath.Base(path)), filepath.Dir(path))
+		msg := fmt.Sprintf("Wrote the %s to %s.", what, filepath.Base(path))
+		if note != "" {
+			msg += " " + note
+		}
+		g.offerFolder("Written", msg, filepath.Dir(path))
 	})
 }
 
@@ -55,10 +59,10 @@ func (v *caseView) onExportUpdate() {
 		}
 		v.w.g.chooser().SaveFile(v.w.g.win, "Save the status update", v.code+"-"+id+".pdf", func(path string) {
 			if path != "" {
-				v.w.g.writePDF("status update", path, func(w io.Writer) error { return export.WriteUpdate(w, u, export.PDFOptions{}) })
-				if note := export.WithheldNote("The update for "+id, u.Withheld); note != "" {
-					v.w.g.info("Withheld from the update", note)
-				}
+				// What was withheld is said once the file is written, not
+				// before: a failed write has nothing to say it of.
+				note := export.WithheldNote("The update for "+id, u.Withheld)
+				v.w.g.writePDF("status update", path, note, func(w io.Writer) error { return export.WriteUpdate(w, u, export.PDFOptions{}) })
 			}
 		})
 		return nil
@@ -71,7 +75,7 @@ func (v *caseView) onExportSummary() {
 	s := export.BuildCaseSummary(v.c, v.msgs, v.w.store.Roster(), v.w.store.Config(), v.w.g.opts.Now())
 	v.w.g.chooser().SaveFile(v.w.g.win, "Save the case summary", v.code+"-summary.pdf", func(path string) {
 		if path != "" {
-			v.w.g.writePDF("case summary", path, func(w io.Writer) error { return export.WriteCaseSummary(w, s, export.PDFOptions{}) })
+			v.w.g.writePDF("case summary", path, "", func(w io.Writer) error { return export.WriteCaseSummary(w, s, export.PDFOptions{}) })
 		}
 	})
 }
@@ -84,7 +88,7 @@ func (w *workspace) onExportAgenda() {
 	name := "agenda-" + now.In(w.store.Config().Location()).Format("2006-01-02") + ".pdf"
 	w.g.chooser().SaveFile(w.g.win, "Save the meeting agenda", name, func(path string) {
 		if path != "" {
-			w.g.writePDF("meeting agenda", path, func(out io.Writer) error { return export.WriteAgenda(out, a, export.PDFOptions{}) })
+			w.g.writePDF("meeting agenda", path, "", func(out io.Writer) error { return export.WriteAgenda(out, a, export.PDFOptions{}) })
 		}
 	})
 }

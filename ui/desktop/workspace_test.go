@@ -389,3 +389,47 @@ func TestArchiveFromTheWindow(t *testing.T) {
 		t.Error("the scrubbed summary is not in the records")
 	}
 }
+
+// TestWithheldNoteAfterTheWrite: what an update withheld is said with the
+// file written, in the one dialog that says so, and not at all when the
+// write fails.
+func TestWithheldNoteAfterTheWrite(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "vault")
+	clk := newClock()
+	makeVault(t, dir, clk, report(clk.Now().Add(-20*24*time.Hour), "Rude replies in the issue queue"))
+	acknowledgeAll(t, dir, clk.Now().Add(-19*24*time.Hour))
+	h := newHarness(t, dir, clk)
+	h.openOnlyCase()
+	// Shared with the reported person, a text naming the reporter in a
+	// form the redactor cannot take out alone: given as withheld whole.
+	test.Tap(findButton(t, h.g.work.cases.stack, "Add a note…"))
+	h.fillItem(h.g.lastForm, "Note", "We spoke with Robin about the thread")
+	h.fillItem(h.g.lastForm, "Share with", "p2")
+	test.Tap(h.g.lastForm.ok)
+	for _, tc := range []struct {
+		name    string
+		path    string
+		written bool
+	}{
+		{"write fails", filepath.Join(t.TempDir(), "no-such-folder", "update.pdf"), false},
+		{"written", filepath.Join(t.TempDir(), "update.pdf"), true},
+	} {
+		h.g.closeDialogs()
+		h.save = tc.path
+		test.Tap(findButton(t, h.g.work.cases.stack, "Status update…"))
+		h.fillItem(h.g.lastForm, "For", "p2")
+		test.Tap(h.g.lastForm.ok)
+		h.wait()
+		if _, err := os.Stat(tc.path); (err == nil) != tc.written {
+			t.Fatalf("%s: the file: %v", tc.name, err)
+		}
+		var said []string
+		for _, o := range h.g.win.Canvas().Overlays().List() {
+			said = append(said, texts(o)...)
+		}
+		got := strings.Join(said, " ")
+		if len(h.g.dialogs) != 1 || strings.Contains(got, export.Withheld) != tc.written || strings.Contains(got, "was not written") == tc.written {
+			t.Errorf("%s: %d dialogs, the window says %q", tc.name, len(h.g.dialogs), got)
+		}
+	}
+}
