@@ -368,14 +368,22 @@ type ArchiveSource interface {
 // would tell the member who is in them.
 var ErrArchiveShutOut = errors.New("you are shut out of some cases, so the archive, which covers every case, is for a member shut out of none to export")
 
+// ErrArchiveNoMe means the vault does not say which member uses it and
+// some case shuts a member out: whether that is its member, and so whether
+// the archive is theirs to export (ErrArchiveShutOut), cannot be told.
+var ErrArchiveNoMe = errors.New("this vault does not say which member uses it, and some case shuts a member out, so the archive, which covers every case, cannot be exported from it until it does")
+
 // BuildArchiveFrom builds the archive of the cases received in [from,
 // until) (zero: not bounded) in the case book, scrubbed of every identity
-// the vault knows, with the counts of expunged cases. It refuses
-// (ErrArchiveShutOut) a member shut out of any case. The archive keeps nothing of the cases it was built
+// the vault knows, with the counts of expunged cases. It refuses a member
+// shut out of any case (ErrArchiveShutOut), and a vault that does not say
+// which member uses it where a case shuts one out (ErrArchiveNoMe). The archive keeps nothing of the cases it was built
 // from.
 func BuildArchiveFrom(src ArchiveSource, from, until time.Time, opts ArchiveOptions) (*Archive, error) {
 	if err := src.WholeCaseBook(); errors.Is(err, app.ErrShutOut) {
 		return nil, ErrArchiveShutOut
+	} else if errors.Is(err, app.ErrNoMe) {
+		return nil, ErrArchiveNoMe
 	} else if err != nil {
 		return nil, err
 	}

@@ -163,6 +163,13 @@ func leakVault(t *testing.T) *app.Store {
 	if _, err := BuildArchiveFrom(s, time.Time{}, time.Time{}, ArchiveOptions{}); !errors.Is(err, ErrArchiveShutOut) {
 		t.Fatalf("the archive exported by a member shut out of a case: got %v, want ErrArchiveShutOut", err)
 	}
+	// Nor may a vault that does not say which member uses it.
+	if err := s.UpdateRoster(func(r *app.Roster) error { r.Me = ""; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := BuildArchiveFrom(s, time.Time{}, time.Time{}, ArchiveOptions{}); !errors.Is(err, ErrArchiveNoMe) {
+		t.Fatalf("the archive exported from a vault naming no member: got %v, want ErrArchiveNoMe", err)
+	}
 	if err := s.UpdateRoster(func(r *app.Roster) error { r.Me = "m2"; return nil }); err != nil {
 		t.Fatal(err)
 	}

@@ -108,6 +108,8 @@ func describe(err error, vaultDir string) (string, int) {
 		return "You have a conflict of interest on this case, so Casebook does not show it to you.", ExitError
 	case errors.Is(err, export.ErrArchiveShutOut):
 		return "You are shut out of some cases, so the archive, which covers every case, is not yours to export; nothing was written. Ask a member who is shut out of none.", ExitError
+	case errors.Is(err, export.ErrArchiveNoMe):
+		return "This vault does not say which member uses it, and a member is shut out of some case, so the archive, which covers every case, was not written: say who you are with 'casebook member me NAME'.", ExitError
 	case errors.Is(err, app.ErrNoMe):
 		return "A member is shut out of this case, and this vault does not say which member uses it, so Casebook does not show it: say who you are with 'casebook member me NAME'.", ExitError
 	case errors.Is(err, export.ErrNoParty):
