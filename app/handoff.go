@@ -52,7 +52,11 @@ import (
 // Records of a case's namespace that hold this vault's bookkeeping for
 // bundles (syncKeyPre), and of the committee's namespace.
 const (
-	basesKey       = syncKeyPre + "bases"
+	basesKey = syncKeyPre + "bases"
+	// heldKey records that another member holds the case: a bundle of it
+	// was written (Outgoing.Written). A version received in a bundle says
+	// so too (a kept base not Sent).
+	heldKey        = syncKeyPre + "held"
 	baseKeyPre     = syncKeyPre + "base."
 	itemsKey       = syncKeyPre + "items"
 	tombstonesKey  = "expunged-cases"
@@ -155,6 +159,10 @@ type baseRef struct {
 	// Parts is how many records beyond the first hold the version's
 	// records (see storedBase).
 	Parts int `json:"parts,omitempty"`
+	// Sent marks a version kept as this vault sent it, before the bundle
+	// was written; a version received (or kept before this field) has
+	// none. See heldKey.
+	Sent bool `json:"sent,omitempty"`
 }
 
 // storedBase is a kept version: every record, or for a large one only its
@@ -509,9 +517,11 @@ func (o *Outgoing) Write(w io.Writer) error {
 // this vault in a bundle nor come to it in one (it keeps no version as
 // sent or received). Such a case is a report filed on this laptop about its
 // member, or one they declared a conflict on before sending it: hidden
-// from them, and known to nobody who may act on it. A case whose record of
-// versions cannot be read is listed too: a reminder too many is cheaper
-// than a report nobody answers. The caller holds s.mu.
+// from them, and known to nobody who may act on it. A bundle written counts
+// as sending it on, whoever it was for: whether they imported it, or may
+// act on it, this vault cannot know. A case whose records saying so cannot
+// be read is listed too: a reminder too many is cheaper than a report
+// nobody answers. The caller holds s.mu.
 func (s *Store) dueSendOnLocked(asOf time.Time) []DueItem {
 	if s.roster.Me == "" {
 		return nil // no case is known to be hidden from this vault's member
@@ -522,8 +532,7 @@ func (s *Store) dueSendOnLocked(asOf time.Time) []DueItem {
 		if c.Closed() || !c.Excluded(s.roster.Me) {
 			continue
 		}
-		var bases []baseRef
-		if err := s.loadJSON(caseNS(c.ID), basesKey, &bases); err == nil && len(bases) > 0 {
+		if s.heldElsewhereLocked(c) {
 			continue
 		}
 		items = append(items, DueItem{Kind: DueSendOn, CaseID: c.ID, Code: c.Code, Due: c.Received,
@@ -531,6 +540,44 @@ func (s *Store) dueSendOnLocked(asOf time.Time) []DueItem {
 			Text:    "Send the report to members who may see it: you are shut out of it, and no other member has it"})
 	}
 	return items
+}
+
+// heldElsewhereLocked reports whether another member is known to hold c:
+// a bundle of it was written, or a version of it came in one. A case
+// whose records cannot be read is not known to be. The caller holds s.mu.
+func (s *Store) heldElsewhereLocked(c *Case) bool {
+	ns := caseNS(c.ID)
+	if _, err := s.st.Get(ns, heldKey); err == nil {
+		return true
+	}
+	var bases []baseRef
+	if err := s.loadJSON(ns, basesKey, &bases); err != nil {
+		return false
+	}
+	return slices.ContainsFunc(bases, func(b baseRef) bool { return !b.Sent })
+}
+
+// Written records that the bundle's file is complete and in place, so
+// that another member holds each of its cases (see DueSendOn); call it
+// once the file is, as export.WriteBundle does. Until then, a case the
+// member is shut out of stays due to be sent: a bundle whose write failed
+// after Write recorded it has reached nobody.
+func (o *Outgoing) Written() error {
+	for start := 0; start < len(o.bases); start += casesPerUpdate {
+		chunk := o.bases[start:min(start+casesPerUpdate, len(o.bases))]
+		err := o.s.st.Update(func(tx *vault.Tx) error {
+			for _, b := range chunk {
+				if err := putJSON(tx, caseNS(b.caseID), heldKey, o.s.now().UTC()); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // recordExport keeps each case's version as sent and writes the audit
@@ -545,7 +592,7 @@ func (s *Store) recordExport(o *Outgoing) error {
 				tx.Record("bundle.export", fmt.Sprintf("bundle %s: %d cases to %s", o.ID, len(o.bases), strings.Join(o.toIDs, ",")))
 			}
 			for _, b := range chunk {
-				if err := keepBase(tx, b.caseID, b.version, b.records, s.now()); err != nil {
+				if err := keepBase(tx, b.caseID, b.version, b.records, s.now(), true); err != nil {
 					return err
 				}
 				tx.Record("bundle.export", caseNS(b.caseID))
@@ -561,16 +608,16 @@ func (s *Store) recordExport(o *Outgoing) error {
 
 // keepBase stores a version of a case as a base, newest first, and forgets
 // the oldest beyond maxBases.
-func keepBase(tx *vault.Tx, caseID, version string, records []bundleRecord, now time.Time) error {
+func keepBase(tx *vault.Tx, caseID, version string, records []bundleRecord, now time.Time, sent bool) error {
 	ns := caseNS(caseID)
 	var bases []baseRef
 	if err := getJSONTx(tx, ns, basesKey, &bases); err != nil {
 		return err
 	}
-	if len(bases) > 0 && bases[0].Version == version {
+	if len(bases) > 0 && bases[0].Version == version && (sent || !bases[0].Sent) {
 		return nil
 	}
-	ref := baseRef{Version: version, At: now.UTC()}
+	ref := baseRef{Version: version, At: now.UTC(), Sent: sent}
 	if i := slices.IndexFunc(bases, func(b baseRef) bool { return b.Version == version }); i >= 0 {
 		ref.Parts = bases[i].Parts // kept already: only moved to the front
 		bases = slices.Delete(bases, i, i+1)
@@ -1374,7 +1421,7 @@ func (s *Store) applyPlanLocked(in *incoming, plan *casePlan, first bool) error 
 				return err
 			}
 		}
-		if err := keepBase(tx, plan.caseID, plan.version, plan.base, s.now()); err != nil {
+		if err := keepBase(tx, plan.caseID, plan.version, plan.base, s.now(), false); err != nil {
 			return err
 		}
 		if err := addItemsTx(tx, ns, plan.newItem); err != nil {

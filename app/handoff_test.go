@@ -74,6 +74,9 @@ func send(t *testing.T, from *storeEnv, codes []string, to ...string) []byte {
 	if err := out.Write(&buf); err != nil {
 		t.Fatalf("Write: %v", err)
 	}
+	if err := out.Written(); err != nil {
+		t.Fatalf("Written: %v", err)
+	}
 	return buf.Bytes()
 }
 
@@ -1310,7 +1313,7 @@ func TestKeptBaseParts(t *testing.T) {
 		return out
 	}
 	for i := range maxBases + 1 {
-		err := e.s.st.Update(func(tx *vault.Tx) error { return keepBase(tx, c.ID, version(i), recs(i), e.clock.Now()) })
+		err := e.s.st.Update(func(tx *vault.Tx) error { return keepBase(tx, c.ID, version(i), recs(i), e.clock.Now(), true) })
 		if err != nil {
 			t.Fatalf("keepBase %d: %v", i, err)
 		}
@@ -1382,17 +1385,24 @@ func TestSendACaseOneIsShutOutOf(t *testing.T) {
 }
 
 // TestDueSendOn: a case the member is shut out of and that no other member
-// holds is due to be sent on, at once, until it has left in a bundle; a
-// case that came in a bundle is held elsewhere already, and a vault that
-// names no member cannot tell whom a case is hidden from.
+// holds is due to be sent on, as the report came in, until a bundle of it
+// is written (not merely begun); a case that came in a bundle is held
+// elsewhere already, and a vault that names no member cannot tell whom a
+// case is hidden from.
 func TestDueSendOn(t *testing.T) {
+	const text = "Send the report to members who may see it: you are shut out of it, and no other member has it"
 	sendOn := func(s *Store, now time.Time) []string {
+		t.Helper()
 		var codes []string
 		for _, d := range s.Due(now) {
 			if d.Kind == DueSendOn {
 				codes = append(codes, d.Code)
-				if d.Action != "" || strings.Contains(d.Text, "Alex") {
-					t.Errorf("send-on item %+v: want no step and no name", d)
+				s.mu.RLock()
+				c, err := s.lookup(d.Code)
+				s.mu.RUnlock()
+				if err != nil || d.Text != text || d.Action != "" || d.PartyID != "" ||
+					!d.Due.Equal(c.Received) || d.Overdue != c.Received.Before(s.Config().StartOfDay(now)) {
+					t.Errorf("send-on item %+v: want the fixed sentence, no step and no party, due as the report came in", d)
 				}
 			}
 		}
@@ -1401,17 +1411,26 @@ func TestDueSendOn(t *testing.T) {
 	}
 	p := newPeers(t)
 	now := p.a.clock.Now()
-	in := testIntake(now)
-	in.People = append(in.People, IntakePerson{Name: "Alex Example", Role: RoleReported, CommitteeMember: true})
-	mine := p.a.newCase(t, in)
+	aboutAlex := func() *Intake {
+		in := testIntake(now)
+		in.People = append(in.People, IntakePerson{Name: "Alex Example", Role: RoleReported, CommitteeMember: true})
+		return in
+	}
+	mine := p.a.newCase(t, aboutAlex())
 	other := p.a.newCase(t, testIntake(now))
-	if got := sendOn(p.a.s, now); !slices.Equal(got, []string{mine.Code}) {
+	if got := sendOn(p.a.s, now.AddDate(0, 0, 3)); !slices.Equal(got, []string{mine.Code}) {
 		t.Fatalf("send-on items before sending: %v, want [%s]", got, mine.Code)
 	}
-	// Due as the report came in: before anything else on it.
-	i := slices.IndexFunc(p.a.s.Due(now), func(d DueItem) bool { return d.Kind == DueSendOn })
-	if d := p.a.s.Due(now)[i]; !d.Due.Equal(mine.Received) || d.CaseID != mine.ID {
-		t.Errorf("send-on item %+v: want it due at %v, for %s", d, mine.Received, mine.ID)
+	// A bundle whose write fails has reached nobody.
+	out, err := p.a.s.PrepareBundle([]string{mine.Code, other.Code}, []string{"Blair Sample"}, BundleOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := out.Write(failingWriter{}); err == nil {
+		t.Fatal("writing to a failing writer succeeded")
+	}
+	if got := sendOn(p.a.s, now); !slices.Equal(got, []string{mine.Code}) {
+		t.Errorf("send-on items after a failed write: %v, want [%s]", got, mine.Code)
 	}
 	receive(t, p.b, send(t, p.a, []string{mine.Code, other.Code}, "Blair Sample"))
 	if got := sendOn(p.a.s, now); len(got) != 0 {
@@ -1428,14 +1447,19 @@ func TestDueSendOn(t *testing.T) {
 	if got := sendOn(p.b.s, now); len(got) != 0 {
 		t.Errorf("send-on items for a case that came in a bundle: %v, want none", got)
 	}
-	// The same in a vault that names no member: nothing, as it cannot
-	// tell whether its member is shut out.
-	in2 := testIntake(now)
-	in2.People = append(in2.People, IntakePerson{Name: "Alex Example", Role: RoleReported, CommitteeMember: true})
-	again := p.a.newCase(t, in2)
-	if got := sendOn(p.a.s, now); !slices.Equal(got, []string{again.Code}) {
-		t.Fatalf("send-on items for a second report: %v, want [%s]", got, again.Code)
+	// Alex declares one on a case only Alex holds: due to be sent.
+	local := p.a.newCase(t, testIntake(now))
+	if _, err := p.a.s.DeclareConflict(local.Code, p.a.s.Roster().Me, HardConflict, "a relative of the reporter"); err != nil {
+		t.Fatalf("DeclareConflict: %v", err)
 	}
+	again := p.a.newCase(t, aboutAlex())
+	want := []string{again.Code, local.Code}
+	slices.Sort(want)
+	if got := sendOn(p.a.s, now); !slices.Equal(got, want) {
+		t.Fatalf("send-on items for a second report and a declared conflict: %v, want %v", got, want)
+	}
+	// A vault that names no member: nothing, as it cannot tell whether its
+	// member is shut out.
 	if err := p.a.s.UpdateRoster(func(r *Roster) error { r.Me = ""; return nil }); err != nil {
 		t.Fatalf("UpdateRoster: %v", err)
 	}
@@ -1443,3 +1467,8 @@ func TestDueSendOn(t *testing.T) {
 		t.Errorf("send-on items in a vault that names no member: %v, want none", got)
 	}
 }
+
+// failingWriter fails every write, as a full disk does.
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }

@@ -23,5 +23,13 @@ func WriteBundle(path string, out *app.Outgoing) error {
 	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
 		return fmt.Errorf("%s %w; name a file to write", path, ErrIsDir)
 	}
-	return WriteFile(path, bundlePerm, out.Write)
+	if err := WriteFile(path, bundlePerm, out.Write); err != nil {
+		return err
+	}
+	// The file is in place: its cases are held by another member now. Not
+	// recording it (a vault write failing just after the file's) leaves
+	// the due list asking for the cases to be sent, the safe side, and
+	// takes nothing from the bundle written, so it is not an error here.
+	_ = out.Written()
+	return nil
 }
