@@ -383,3 +383,42 @@ func foldSpecial(r rune) (string, bool) {
 	}
 	return "", false
 }
+
+// FoldWidth returns the ASCII character r is written for, when r is a
+// compatibility form of one (a full-width "Ａ", "＠" or "１", a small "﹫",
+// a mathematical "𝟏" or "𝐚", a circled "①") or a decimal digit of any
+// script ("٣", "३"); otherwise r itself. Case is kept. It maps one rune to
+// one rune, so a text folded with it (strings.Map) has as many runes as
+// the text, and a span found in the one is the same runes in the other.
+// Contact details are matched on text folded so, as ASCII look-alikes
+// read (and dial, and deliver) as the ASCII they stand for.
+func FoldWidth(r rune) rune {
+	if r < utf8.RuneSelf {
+		return r
+	}
+	if d, ok := digitValue(r); ok {
+		return '0' + rune(d)
+	}
+	var enc [utf8.UTFMax]byte
+	n := utf8.EncodeRune(enc[:], r)
+	d := norm.NFKC.Properties(enc[:n]).Decomposition()
+	if len(d) == 1 && d[0] < utf8.RuneSelf {
+		return rune(d[0])
+	}
+	return r
+}
+
+// digitValue returns the value of r when it is a decimal digit (Nd) other
+// than an ASCII one. Unicode encodes every decimal digit in runs of ten,
+// zero to nine, so the value is the distance from the start of the run,
+// modulo ten (the mathematical digits are five such runs in a row).
+func digitValue(r rune) (int, bool) {
+	if r < utf8.RuneSelf || !unicode.Is(unicode.Nd, r) {
+		return 0, false
+	}
+	z := r
+	for unicode.Is(unicode.Nd, z-1) {
+		z--
+	}
+	return int(r-z) % 10, true
+}

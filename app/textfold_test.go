@@ -152,3 +152,18 @@ func BenchmarkTokens(b *testing.B) {
 		scanWords(text, func([]byte, int, int) bool { n++; return true })
 	}
 }
+
+func TestFoldWidth(t *testing.T) {
+	for _, tc := range []struct {
+		in, want rune
+	}{
+		{'a', 'a'}, {'7', '7'}, {'@', '@'},
+		{'Ａ', 'A'}, {'ｋ', 'k'}, {'＠', '@'}, {'．', '.'}, {'﹫', '@'}, {'１', '1'},
+		{'٣', '3'}, {'۷', '7'}, {'३', '3'}, {'𝟏', '1'}, {'𝟿', '9'}, {'𝐚', 'a'}, {'①', '1'},
+		{'é', 'é'}, {'ж', 'ж'}, {'。', '。'}, {'\uFFFD', '\uFFFD'},
+	} {
+		if got := FoldWidth(tc.in); got != tc.want {
+			t.Errorf("FoldWidth(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}

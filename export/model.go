@@ -295,7 +295,7 @@ func newRedactor(ids []app.Identity) *redactor {
 	var secrets []string
 	for _, id := range ids {
 		secrets = append(secrets, id.Name, id.Pseudonym, id.Handle, id.Contact)
-		secrets = append(secrets, contactParts(id.Contact)...)
+		secrets = append(secrets, contactParts(foldWidth(id.Contact))...)
 		for _, part := range phoneParts(id.Contact) {
 			replacePhones(part, func(digits string) (string, bool) {
 				r.phones = append(r.phones, digits[len(digits)-minPhoneDigits:])
@@ -305,7 +305,7 @@ func newRedactor(ids []app.Identity) *redactor {
 	}
 	seen := map[string]bool{}
 	for _, s := range secrets {
-		if s = strings.ToLower(strings.TrimSpace(s)); len([]rune(s)) >= 2 && !seen[s] {
+		if s = strings.ToLower(foldWidth(strings.TrimSpace(s))); len([]rune(s)) >= 2 && !seen[s] {
 			seen[s] = true
 			r.secrets = append(r.secrets, s)
 		}
@@ -409,7 +409,8 @@ func isWordChar(r rune) bool {
 	return r != utf8.RuneError && (unicode.IsLetter(r) || unicode.IsDigit(r))
 }
 
-// indexFold finds lower-case needle in s ignoring case, returning the byte
+// indexFold finds lower-case needle in s ignoring case and width (each
+// rune of s folded by app.FoldWidth, as needle is), returning the byte
 // offset and length of the match in s. Case mapping can change a rune's length, so it walks s
 // rune by rune.
 func indexFold(s, needle string) (at, n int) {
@@ -418,6 +419,7 @@ func indexFold(s, needle string) (at, n int) {
 		j, k := i, 0
 		for k < len(nr) && j < len(s) {
 			r, size := utf8.DecodeRuneInString(s[j:])
+			r = app.FoldWidth(r)
 			if r != nr[k] && unicode.ToLower(r) != nr[k] && !strings.EqualFold(string(r), string(nr[k])) {
 				break
 			}

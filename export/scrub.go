@@ -146,7 +146,7 @@ func (s *Scrubber) patternsOf(id app.Identity, add bool) []int {
 	put(wholePattern(id.Contact))
 	// The part before the @ of each address ("nj-7f3a" of "Nightjar
 	// <nj-7f3a@relay.example.com>"), unless a shared mailbox's.
-	for _, addr := range emailRE.FindAllString(id.Contact, -1) {
+	for _, addr := range emailRE.FindAllString(foldWidth(id.Contact), -1) {
 		if local, _, _ := strings.Cut(addr, "@"); utf8.RuneCountInString(local) >= 3 {
 			if p := wholePattern(local); !genericMailbox(p) {
 				put(p)
@@ -650,7 +650,7 @@ func scrubContacts(s string) (string, int) {
 			}
 			end += size
 		}
-		if field := s[start:end]; mayHoldContact(field) {
+		if field := s[start:end]; mayHoldContact(foldWidth(field)) {
 			if f, k := scrubField(field); k > 0 {
 				b.WriteString(s[last:start])
 				b.WriteString(f)
@@ -692,19 +692,25 @@ func mayHoldContact(f string) bool {
 const maxField = 512
 
 // scrubField removes contact details from one run of text without
-// spaces.
-func scrubField(f string) (string, int) {
-	if len(f) > maxField {
+// spaces. It matches on the run folded by app.FoldWidth, so that
+// "ｋｉｍ＠ｅｘａｍｐｌｅ．ｎｅｔ" is an address, and takes out the
+// runes of the run itself that the matches cover.
+func scrubField(orig string) (string, int) {
+	if len(orig) > maxField {
 		return removedMark, 1
 	}
+	f := foldWidth(orig)
 	n := 0
+	// What a pattern takes out becomes as many fillers as it had runes,
+	// so that the runes of f stay those of orig, one for one; like
+	// removedMark, a filler is no letter, digit or space.
 	replace := func(re *regexp.Regexp, keep func(string) bool) {
 		f = re.ReplaceAllStringFunc(f, func(m string) string {
 			if keep != nil && keep(m) {
 				return m
 			}
 			n++
-			return removedMark
+			return strings.Repeat(string(filler), utf8.RuneCountInString(m))
 		})
 	}
 	// Addresses first, as a handle is what is left of one without its
@@ -716,7 +722,41 @@ func scrubField(f string) (string, int) {
 		_, err := netip.ParseAddr(strings.Trim(m, ".:"))
 		return err != nil
 	})
-	return f, n
+	if n == 0 {
+		return orig, 0
+	}
+	// Back to orig's runes, each run of fillers one removedMark.
+	var b strings.Builder
+	rest, prevFiller := orig, false
+	for _, r := range f {
+		o, size := utf8.DecodeRuneInString(rest)
+		rest = rest[size:]
+		if r == filler {
+			if !prevFiller {
+				b.WriteString(removedMark)
+			}
+		} else {
+			b.WriteRune(o)
+		}
+		prevFiller = r == filler
+	}
+	return b.String(), n
+}
+
+// filler stands for a rune scrubField took out, while it works. It is a
+// private-use character, as the placeholders are, but none of them.
+const filler = '\uF8FF'
+
+// foldWidth is s with each rune folded by app.FoldWidth: ASCII
+// look-alikes and the digits of every script as the ASCII they stand for.
+// It has the runes of s, one for one; s itself when nothing folds.
+func foldWidth(s string) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return strings.Map(app.FoldWidth, s)
+		}
+	}
+	return s
 }
 
 // minPhoneDigits is the fewest digits a number must have to be taken for
@@ -733,17 +773,38 @@ func scrubPhones(s string) (string, int) {
 // digits or more, with the spaces, dashes, dots, slashes and brackets
 // phone numbers are written with, up to three of them between two digits)
 // with its digits, and puts what it returns in the number's place when it
-// says so. It returns the text and how many numbers it replaced.
+// says so. It returns the text and how many numbers it replaced. Numbers
+// are found in s folded by app.FoldWidth: "０１７６ ５５５ ０１２３" and
+// "٠١٧٦ ٥٥٥ ٠١٢٣" are numbers, and with gets their ASCII digits.
 func replacePhones(s string, with func(digits string) (string, bool)) (string, int) {
+	// f is s folded, and at[i] the offset in s of the rune at f[i].
+	f, at := s, []int(nil)
+	if g := foldWidth(s); g != s {
+		f, at = g, make([]int, len(g)+1)
+		j := 0
+		for i, r := range s {
+			for range utf8.RuneLen(app.FoldWidth(r)) {
+				at[j] = i
+				j++
+			}
+		}
+		at[j] = len(s)
+	}
+	orig := func(i int) int {
+		if at == nil {
+			return i
+		}
+		return at[i]
+	}
 	var b strings.Builder
 	last, n := 0, 0
 	prevWord := false
-	for i := 0; i < len(s); {
-		c := s[i]
+	for i := 0; i < len(f); {
+		c := f[i]
 		if !prevWord && (c == '+' || c == '(' || isDigit(c)) {
 			digits, end, seps := 0, -1, 0
-			for j := i; j < len(s); j++ {
-				c := s[j]
+			for j := i; j < len(f); j++ {
+				c := f[j]
 				if isDigit(c) {
 					digits, end, seps = digits+1, j+1, 0
 					continue
@@ -756,16 +817,16 @@ func replacePhones(s string, with func(digits string) (string, bool)) (string, i
 				}
 			}
 			if digits >= minPhoneDigits {
-				if repl, ok := with(digitsOf(s[i:end])); ok {
-					b.WriteString(s[last:i])
+				if repl, ok := with(digitsOf(f[i:end])); ok {
+					b.WriteString(s[last:orig(i)])
 					b.WriteString(repl)
-					last, n = end, n+1
+					last, n = orig(end), n+1
 				}
 				i, prevWord = end, false
 				continue
 			}
 		}
-		r, size := utf8.DecodeRuneInString(s[i:])
+		r, size := utf8.DecodeRuneInString(f[i:])
 		prevWord = unicode.IsLetter(r) || unicode.IsDigit(r)
 		i += size
 	}

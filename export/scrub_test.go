@@ -143,7 +143,8 @@ func BenchmarkScrub(b *testing.B) {
 // (two letters or more, not a particle) is left in what it gives.
 func FuzzScrub(f *testing.F) {
 	for _, s := range []string{"Zoë Brandt's post", "ZOE\nBRANDT", "Łukasza i Wójcika", "mail zoe.brandt@example.org",
-		"+48 601 234 567", "王小明说", "김민준은", "Dmitry Sokolov", "@zoeb https://x.example/a", "Pieter van Dalen", ""} {
+		"+48 601 234 567", "王小明说", "김민준은", "Dmitry Sokolov", "@zoeb https://x.example/a", "Pieter van Dalen", "",
+		"call ０１７６ ５５５ ０１２３ or ｚｏｅ＠ｅｘａｍｐｌｅ．ｏｒｇ", "٠١٧٦ ٥٥٥ ٠١٢٣ ＠zoeb １９２．０．２．４４"} {
 		f.Add(s)
 	}
 	s := NewScrubber(scrubPeople)
