@@ -1010,7 +1010,14 @@ func (s *Store) planCaseLocked(in *incoming, bc bundleCase) (*casePlan, error) {
 		return damaged("a case record is unreadable")
 	}
 	if in.tombstones[bc.Meta.ID] {
-		code, _ := tr.doc.(map[string]any)["code"].(string)
+		// Named only to a member who may know the case: its code would
+		// tell one shut out of it that it came back.
+		code := ""
+		var tc Case
+		t := (&translation{members: in.members}).records(map[string]*record{caseKey: tr})
+		if json.Unmarshal(t[caseKey].raw, &tc) == nil && !s.excludedLocked(&tc) {
+			code = tc.Code
+		}
 		plan.skip, plan.result = true, ImportedCase{Code: code, Status: ImportSkipped, Reason: "it was expunged here"}
 		return plan, nil
 	}

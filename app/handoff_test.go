@@ -986,6 +986,31 @@ func TestBundleSkips(t *testing.T) {
 			t.Errorf("got %+v, want the first skipped without its code, the second added", rep.Cases)
 		}
 	})
+	t.Run("an expunged case that shuts the member out", func(t *testing.T) {
+		// A sender whose vault takes another member for Blair: the case
+		// shuts Blair out, and Blair's vault expunged it before. Skipped,
+		// without its code.
+		p := newPeers(t)
+		a, b := p.a, p.b
+		if err := a.s.UpdateRoster(func(r *Roster) error {
+			r.Member("m2").Name = "Blair Elsewhere"
+			_, err := r.Add("Blair Sample", "")
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		c := a.newCase(t, testIntake(a.clock.Now()))
+		if _, err := a.s.DeclareConflict(c.Code, a.s.Roster().Find("Blair Sample").ID, HardConflict, "a friend of a party"); err != nil {
+			t.Fatal(err)
+		}
+		if err := b.s.st.Update(func(tx *vault.Tx) error { return putJSON(tx, committeeNS, tombstonesKey, []string{c.ID}) }); err != nil {
+			t.Fatal(err)
+		}
+		rep := receive(t, b, send(t, a, []string{c.Code}, "Blair Elsewhere"))
+		if rep.Cases[0].Status != ImportSkipped || !strings.Contains(rep.Cases[0].Reason, "expunged") || rep.Cases[0].Code != "" {
+			t.Errorf("got %+v, want skipped as expunged, without its code", rep.Cases[0])
+		}
+	})
 	t.Run("an expunged case", func(t *testing.T) {
 		p := newPeers(t)
 		a, b := p.a, p.b
@@ -997,8 +1022,8 @@ func TestBundleSkips(t *testing.T) {
 			t.Fatalf("Expunge: got %v, %v; want the case", done, err)
 		}
 		rep := receive(t, b, bundle)
-		if rep.Cases[0].Status != ImportSkipped || !strings.Contains(rep.Cases[0].Reason, "expunged") {
-			t.Errorf("got %+v, want skipped as expunged", rep.Cases[0])
+		if rep.Cases[0].Status != ImportSkipped || !strings.Contains(rep.Cases[0].Reason, "expunged") || rep.Cases[0].Code != c.Code {
+			t.Errorf("got %+v, want %s skipped as expunged", rep.Cases[0], c.Code)
 		}
 		if len(b.s.List("")) != 0 {
 			t.Errorf("the expunged case came back")
