@@ -563,11 +563,17 @@ func (s *Store) heldElsewhereLocked(c *Case) bool {
 // member is shut out of stays due to be sent: a bundle whose write failed
 // after Write recorded it has reached nobody.
 func (o *Outgoing) Written() error {
+	s := o.s
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	for start := 0; start < len(o.bases); start += casesPerUpdate {
 		chunk := o.bases[start:min(start+casesPerUpdate, len(o.bases))]
-		err := o.s.st.Update(func(tx *vault.Tx) error {
+		err := s.st.Update(func(tx *vault.Tx) error {
 			for _, b := range chunk {
-				if err := putJSON(tx, caseNS(b.caseID), heldKey, o.s.now().UTC()); err != nil {
+				if s.cases[b.caseID] == nil {
+					continue // expunged meanwhile: nothing of it is kept
+				}
+				if err := putJSON(tx, caseNS(b.caseID), heldKey, s.now().UTC()); err != nil {
 					return err
 				}
 			}
@@ -585,6 +591,13 @@ func (o *Outgoing) Written() error {
 func (s *Store) recordExport(o *Outgoing) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	// A case expunged since the bundle was prepared is not sent: the
+	// bundle holds what the vault destroyed.
+	for _, b := range o.bases {
+		if s.cases[b.caseID] == nil {
+			return fmt.Errorf("%w: a case in the bundle was expunged after it was prepared; prepare the bundle again", ErrNoCase)
+		}
+	}
 	for start := 0; start < len(o.bases); start += casesPerUpdate {
 		chunk := o.bases[start:min(start+casesPerUpdate, len(o.bases))]
 		err := s.st.Update(func(tx *vault.Tx) error {
@@ -619,7 +632,8 @@ func keepBase(tx *vault.Tx, caseID, version string, records []bundleRecord, now 
 	}
 	ref := baseRef{Version: version, At: now.UTC(), Sent: sent}
 	if i := slices.IndexFunc(bases, func(b baseRef) bool { return b.Version == version }); i >= 0 {
-		ref.Parts = bases[i].Parts // kept already: only moved to the front
+		ref.Parts = bases[i].Parts       // kept already: only moved to the front
+		ref.Sent = sent && bases[i].Sent // received once, it stays so
 		bases = slices.Delete(bases, i, i+1)
 	} else {
 		recs := make([]storedBaseRecord, 0, len(records))

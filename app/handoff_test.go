@@ -1497,3 +1497,79 @@ func TestDueSendOn(t *testing.T) {
 type failingWriter struct{}
 
 func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }
+
+// TestBundleOfACaseExpungedMeanwhile: a case expunged between preparing a
+// bundle and writing it is not written, nor does anything of it come back
+// to the vault; a case expunged after the file was written gets no mark
+// that it is held elsewhere.
+func TestBundleOfACaseExpungedMeanwhile(t *testing.T) {
+	p := newPeers(t)
+	a := p.a
+	c := closedCase(t, a)
+	expunge := func() {
+		t.Helper()
+		a.clock.Advance(40 * 24 * 30 * time.Hour)
+		if done, err := a.s.Expunge(a.clock.Now()); err != nil || len(done) != 1 {
+			t.Fatalf("Expunge: got %v, %v; want the case", done, err)
+		}
+	}
+	left := func() []string {
+		t.Helper()
+		keys, err := a.v.Keys(caseNS(c.ID), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return keys
+	}
+	out, err := a.s.PrepareBundle([]string{c.Code}, []string{"Blair Sample"}, BundleOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	written, err := a.s.PrepareBundle([]string{c.Code}, []string{"Blair Sample"}, BundleOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := written.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	expunge()
+	var none bytes.Buffer
+	if err := out.Write(&none); !errors.Is(err, ErrNoCase) || none.Len() != 0 {
+		t.Errorf("writing a bundle of an expunged case: got %v and %d bytes, want ErrNoCase and none", err, none.Len())
+	}
+	if err := written.Written(); err != nil {
+		t.Errorf("Written after the expunge: %v", err)
+	}
+	if keys := left(); len(keys) != 0 {
+		t.Errorf("records of the expunged case came back: %v", keys)
+	}
+}
+
+// TestReceivedVersionSentAgainStaysReceived: a version that came in a
+// bundle, sent again from deeper in the list, still says another member
+// holds the case.
+func TestReceivedVersionSentAgainStaysReceived(t *testing.T) {
+	e := newStoreEnv(t)
+	c := e.newCase(t, testIntake(e.clock.Now()))
+	keep := func(version string, sent bool) {
+		t.Helper()
+		if err := e.s.st.Update(func(tx *vault.Tx) error {
+			return keepBase(tx, c.ID, version, nil, e.clock.Now(), sent)
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	keep("v1", false) // received
+	keep("v2", true)  // sent, the newest
+	keep("v1", true)  // the received version sent again
+	var bases []baseRef
+	if err := e.s.loadJSON(caseNS(c.ID), basesKey, &bases); err != nil || len(bases) != 2 || bases[0].Version != "v1" {
+		t.Fatalf("bases: %+v, %v", bases, err)
+	}
+	e.s.mu.RLock()
+	defer e.s.mu.RUnlock()
+	if bases[0].Sent || !e.s.heldElsewhereLocked(c) {
+		t.Errorf("the received version sent again: %+v; want it still received, the case held elsewhere", bases[0])
+	}
+}

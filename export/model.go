@@ -296,7 +296,7 @@ func newRedactor(ids []app.Identity) *redactor {
 	for _, id := range ids {
 		secrets = append(secrets, id.Name, id.Pseudonym, id.Handle, id.Contact)
 		secrets = append(secrets, contactParts(foldWidth(id.Contact))...)
-		for _, part := range phoneParts(id.Contact) {
+		for _, part := range phoneParts(foldWidth(id.Contact)) {
 			replacePhones(part, func(digits string) (string, bool) {
 				r.phones = append(r.phones, digits[len(digits)-minPhoneDigits:])
 				return "", false

@@ -777,24 +777,22 @@ func scrubPhones(s string) (string, int) {
 // are found in s folded by app.FoldWidth: "０１７６ ５５５ ０１２３" and
 // "٠١٧٦ ٥٥٥ ٠١٢٣" are numbers, and with gets their ASCII digits.
 func replacePhones(s string, with func(digits string) (string, bool)) (string, int) {
-	// f is s folded, and at[i] the offset in s of the rune at f[i].
-	f, at := s, []int(nil)
-	if g := foldWidth(s); g != s {
-		f, at = g, make([]int, len(g)+1)
-		j := 0
-		for i, r := range s {
-			for range utf8.RuneLen(app.FoldWidth(r)) {
-				at[j] = i
-				j++
-			}
-		}
-		at[j] = len(s)
-	}
+	// f is s folded, rune for rune; orig(i) is the offset in s of the
+	// rune at f[i]. It is asked for offsets in order, so it walks both
+	// texts once, from where it was last asked.
+	f := foldWidth(s)
+	same, fi, si := f == s, 0, 0
 	orig := func(i int) int {
-		if at == nil {
+		if same {
 			return i
 		}
-		return at[i]
+		for fi < i {
+			r, size := utf8.DecodeRuneInString(s[si:])
+			// An invalid byte is one U+FFFD in f, as strings.Map writes it.
+			fi += utf8.RuneLen(app.FoldWidth(r))
+			si += size
+		}
+		return si
 	}
 	var b strings.Builder
 	last, n := 0, 0

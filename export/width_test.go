@@ -35,6 +35,9 @@ func TestWidthRedactor(t *testing.T) {
 		{"full-width name to reported", ident, "ＲＯＢＩＮ ＱＵＩＬＬ said", "ＲＯＢＩＮ ＱＵＩＬＬ"},
 		{"full-width handle to reported", ident, "see ＠ｒｑｕｉｌｌ posts", "＠ｒｑｕｉｌｌ"},
 		{"full-width phone to reported", ident, "call ０１７６ ５５５ ０１２３ now", "０１７６ ５５５ ０１２３"},
+		// Two numbers split by a full-width slash are two numbers.
+		{"first of two phones, full-width slash", newRedactor([]app.Identity{{Contact: "0170 5550100／030 1234567"}}), "call 0170 5550100 today", "5550100"},
+		{"second of two phones, full-width slash", newRedactor([]app.Identity{{Contact: "0170 5550100／030 1234567"}}), "call 030 1234567 today", "1234567"},
 	}
 	for _, tt := range tests {
 		if got := tt.r.Replace(tt.in); strings.Contains(got, tt.secret) {
