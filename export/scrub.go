@@ -700,16 +700,22 @@ func scrubField(orig string) (string, int) {
 		return removedMark, 1
 	}
 	f := foldWidth(orig)
+	// When folding changed the run, what a pattern takes out becomes as
+	// many fillers as it had runes, so that the runes of f stay those of
+	// orig, one for one; like removedMark, a filler is no letter, digit or
+	// space. Otherwise f is orig, and takes removedMark at once (the
+	// patterns after it have less to read).
+	folded := f != orig
 	n := 0
-	// What a pattern takes out becomes as many fillers as it had runes,
-	// so that the runes of f stay those of orig, one for one; like
-	// removedMark, a filler is no letter, digit or space.
 	replace := func(re *regexp.Regexp, keep func(string) bool) {
 		f = re.ReplaceAllStringFunc(f, func(m string) string {
 			if keep != nil && keep(m) {
 				return m
 			}
 			n++
+			if !folded {
+				return removedMark
+			}
 			return strings.Repeat(string(filler), utf8.RuneCountInString(m))
 		})
 	}
@@ -724,6 +730,9 @@ func scrubField(orig string) (string, int) {
 	})
 	if n == 0 {
 		return orig, 0
+	}
+	if !folded {
+		return f, n
 	}
 	// Back to orig's runes, each run of fillers one removedMark.
 	var b strings.Builder
