@@ -52,17 +52,17 @@ import (
 // Records of a case's namespace that hold this vault's bookkeeping for
 // bundles (syncKeyPre), and of the committee's namespace.
 const (
-	basesKey = syncKeyPre + "bases"
-	// heldKey records that another member holds the case: a bundle of it
-	// was written (Outgoing.Written). A version received in a bundle says
-	// so too (a kept base not Sent).
-	heldKey        = syncKeyPre + "held"
+	basesKey       = syncKeyPre + "bases"
 	baseKeyPre     = syncKeyPre + "base."
 	itemsKey       = syncKeyPre + "items"
 	tombstonesKey  = "expunged-cases"
 	maxBases       = 16
 	maxBaseValue   = 64 << 10
 	casesPerUpdate = 10
+	// heldKey records that another member holds the case: a bundle of it
+	// was written (Outgoing.Written). A version received in a bundle says
+	// so too (a kept base not Sent).
+	heldKey = syncKeyPre + "held"
 )
 
 // ErrRecipient means a member named to receive a bundle may not or cannot
