@@ -65,6 +65,11 @@ const (
 	heldKey = syncKeyPre + "held"
 )
 
+// ErrBundleStale means a bundle was not written because the case book
+// changed, since it was prepared, in a way that forbids it; prepare it
+// again.
+var ErrBundleStale = errors.New("the bundle is out of date")
+
 // ErrRecipient means a member named to receive a bundle may not or cannot
 // receive it. It is wrapped in a *RecipientError naming each and why.
 var ErrRecipient = errors.New("a member cannot receive the bundle")
@@ -529,7 +534,7 @@ func (s *Store) dueSendOnLocked(asOf time.Time) []DueItem {
 	dayStart := s.config.StartOfDay(asOf)
 	var items []DueItem
 	for _, c := range s.cases {
-		if c.Closed() || !c.Excluded(s.roster.Me) {
+		if c.Closed() || !c.Excluded(s.roster.Me) || c.Received.After(asOf) {
 			continue
 		}
 		if s.heldElsewhereLocked(c) {
@@ -591,11 +596,19 @@ func (o *Outgoing) Written() error {
 func (s *Store) recordExport(o *Outgoing) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	// A case expunged since the bundle was prepared is not sent: the
-	// bundle holds what the vault destroyed.
+	// What changed since the bundle was prepared may forbid it: a case
+	// expunged (the bundle holds what the vault destroyed), or a member it
+	// is for shut out of a case in it (a conflict declared meanwhile, say
+	// while the save dialog was open).
 	for _, b := range o.bases {
-		if s.cases[b.caseID] == nil {
-			return fmt.Errorf("%w: a case in the bundle was expunged after it was prepared; prepare the bundle again", ErrNoCase)
+		c := s.cases[b.caseID]
+		if c == nil {
+			return fmt.Errorf("%w: a case in it was expunged since", ErrBundleStale)
+		}
+		for _, id := range o.toIDs {
+			if c.Excluded(id) {
+				return fmt.Errorf("%w: a member it is for is now shut out of a case in it", ErrBundleStale)
+			}
 		}
 	}
 	for start := 0; start < len(o.bases); start += casesPerUpdate {

@@ -1501,7 +1501,8 @@ func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("disk ful
 // TestBundleOfACaseExpungedMeanwhile: a case expunged between preparing a
 // bundle and writing it is not written, nor does anything of it come back
 // to the vault; a case expunged after the file was written gets no mark
-// that it is held elsewhere.
+// that it is held elsewhere. Nor is a bundle written to a member shut out
+// of a case in it since it was prepared.
 func TestBundleOfACaseExpungedMeanwhile(t *testing.T) {
 	p := newPeers(t)
 	a := p.a
@@ -1535,14 +1536,27 @@ func TestBundleOfACaseExpungedMeanwhile(t *testing.T) {
 	}
 	expunge()
 	var none bytes.Buffer
-	if err := out.Write(&none); !errors.Is(err, ErrNoCase) || none.Len() != 0 {
-		t.Errorf("writing a bundle of an expunged case: got %v and %d bytes, want ErrNoCase and none", err, none.Len())
+	if err := out.Write(&none); !errors.Is(err, ErrBundleStale) || none.Len() != 0 {
+		t.Errorf("writing a bundle of an expunged case: got %v and %d bytes, want ErrBundleStale and none", err, none.Len())
 	}
 	if err := written.Written(); err != nil {
 		t.Errorf("Written after the expunge: %v", err)
 	}
 	if keys := left(); len(keys) != 0 {
 		t.Errorf("records of the expunged case came back: %v", keys)
+	}
+
+	open := a.newCase(t, testIntake(a.clock.Now()))
+	out, err = a.s.PrepareBundle([]string{open.Code}, []string{"Blair Sample"}, BundleOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.s.DeclareConflict(open.Code, a.s.Roster().Find("Blair Sample").ID, HardConflict, "a friend of the reporter"); err != nil {
+		t.Fatal(err)
+	}
+	none.Reset()
+	if err := out.Write(&none); !errors.Is(err, ErrBundleStale) || none.Len() != 0 {
+		t.Errorf("writing a bundle to a member shut out since: got %v and %d bytes, want ErrBundleStale and none", err, none.Len())
 	}
 }
 

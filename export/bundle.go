@@ -26,10 +26,15 @@ func WriteBundle(path string, out *app.Outgoing) error {
 	if err := WriteFile(path, bundlePerm, out.Write); err != nil {
 		return err
 	}
-	// The file is in place: its cases are held by another member now. Not
-	// recording it (a vault write failing just after the file's) leaves
-	// the due list asking for the cases to be sent, the safe side, and
-	// takes nothing from the bundle written, so it is not an error here.
-	_ = out.Written()
+	// The file is in place: its cases are held by another member now.
+	if err := out.Written(); err != nil {
+		return fmt.Errorf("%w: %w", ErrBundleNotRecorded, err)
+	}
 	return nil
 }
+
+// ErrBundleNotRecorded means the bundle was written whole, but the vault
+// could not record that its cases left (app.Outgoing.Written): the due
+// list may still ask for a case the member is shut out of to be sent on,
+// the safe side. The bundle itself is good.
+var ErrBundleNotRecorded = errors.New("the bundle was written, but the vault could not record it")

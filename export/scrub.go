@@ -706,6 +706,10 @@ func scrubField(orig string) (string, int) {
 	// space. Otherwise f is orig, and takes removedMark at once (the
 	// patterns after it have less to read).
 	folded := f != orig
+	if folded {
+		// A filler written in the text is not one of ours: it stays.
+		f = strings.ReplaceAll(f, string(filler), string(utf8.RuneError))
+	}
 	n := 0
 	replace := func(re *regexp.Regexp, keep func(string) bool) {
 		f = re.ReplaceAllStringFunc(f, func(m string) string {
@@ -738,14 +742,15 @@ func scrubField(orig string) (string, int) {
 	var b strings.Builder
 	rest, prevFiller := orig, false
 	for _, r := range f {
-		o, size := utf8.DecodeRuneInString(rest)
+		_, size := utf8.DecodeRuneInString(rest)
+		o := rest[:size] // as written, an invalid byte too
 		rest = rest[size:]
 		if r == filler {
 			if !prevFiller {
 				b.WriteString(removedMark)
 			}
 		} else {
-			b.WriteRune(o)
+			b.WriteString(o)
 		}
 		prevFiller = r == filler
 	}

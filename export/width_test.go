@@ -107,6 +107,9 @@ func TestWidthInvalidUTF8(t *testing.T) {
 	if strings.Contains(got, "５５５") || !strings.HasSuffix(got, "\xfe ok") {
 		t.Errorf("Replace(%q) = %q", in, got)
 	}
+	if got, n := scrubField("ｋｉｍ＠ｅｘａｍｐｌｅ．ｎｅｔ\xff\uF8FF"); n != 1 || got != removedMark+"\xff\uF8FF" {
+		t.Errorf("scrubField = %q, %d; want the address taken out and the rest as written", got, n)
+	}
 	out, _ := replacePhones("a\xff٠١٧٦ ٥٥٥ ٠١٢٣\xffb", func(string) (string, bool) { return "X", true })
 	if out != "a\xffX\xffb" {
 		t.Errorf("replacePhones = %q", out)

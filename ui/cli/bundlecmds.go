@@ -150,7 +150,9 @@ with the reason, and nothing is written. A soft conflict can be allowed with
 				if err != nil {
 					return err
 				}
-				if err := export.WriteBundle(out, o); err != nil {
+				if err := export.WriteBundle(out, o); errors.Is(err, export.ErrBundleNotRecorded) {
+					fmt.Fprintln(c.env.Stderr, "The vault could not record that the bundle was written; 'casebook due' may still ask you to send its cases.")
+				} else if err != nil {
 					return fmt.Errorf("write the bundle %s: %w", out, err)
 				}
 				fmt.Fprintf(c.env.Stdout, "Wrote %s: %s for %s (and you). Only you and they can open it.\n",

@@ -251,7 +251,7 @@ func TestMemberCommands(t *testing.T) {
 	// No other member has it: the due list says to send it on, and how.
 	due := e.ok("due")
 	i := strings.Index(due, code)
-	if line, _, _ := strings.Cut(due[max(i, 0):], "\n"); i < 0 || !strings.Contains(line, "no other member has it") || !strings.HasSuffix(strings.TrimSpace(line), "bundle export") {
+	if line, _, _ := strings.Cut(due[max(i, 0):], "\n"); i < 0 || !strings.Contains(line, "no other member has it") || !strings.HasSuffix(strings.TrimSpace(line), "casebook bundle export "+code+" --to MEMBER… --out FILE") {
 		t.Errorf("due for a case only this shut-out member holds: got %q", due)
 	}
 }

@@ -218,7 +218,7 @@ func (c *command) dueCommand() *cobra.Command {
 					}
 					step := string(it.Action)
 					if it.Kind == app.DueSendOn {
-						step = "bundle export"
+						step = "casebook bundle export " + it.Code + " --to MEMBER… --out FILE"
 					}
 					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", it.Due.In(loc).Format("Mon 2006-01-02 15:04"), flag, it.Code, it.Text, step)
 				}

@@ -64,21 +64,3 @@ func TestDescribeTooBig(t *testing.T) {
 		}
 	}
 }
-
-// TestDescribeShutOut: each way of being kept from cases gets its own
-// sentence, the archive's about the archive and not about "this case".
-func TestDescribeShutOut(t *testing.T) {
-	for _, tc := range []struct {
-		err        error
-		want, miss string
-	}{
-		{fmt.Errorf("read: %w: x-1", app.ErrNoMe), "this case", "archive"},
-		{fmt.Errorf("export: %w", export.ErrArchiveNoMe), "the archive, which covers every case, was not written", "this case"},
-		{fmt.Errorf("export: %w", export.ErrArchiveShutOut), "You are shut out of some cases", "this case"},
-		{fmt.Errorf("read: %w: x-1", app.ErrExcluded), "conflict of interest on this case", "archive"},
-	} {
-		if msg := describe(tc.err); !strings.Contains(msg, tc.want) || strings.Contains(msg, tc.miss) {
-			t.Errorf("describe(%v): got %q, want %q in it and not %q", tc.err, msg, tc.want, tc.miss)
-		}
-	}
-}

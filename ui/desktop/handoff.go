@@ -74,7 +74,11 @@ func (w *workspace) sendToMembers(code, why string) {
 			if path == "" {
 				return
 			}
-			if err := export.WriteBundle(path, out); err != nil {
+			err := export.WriteBundle(path, out)
+			if errors.Is(err, export.ErrBundleNotRecorded) {
+				// Written whole: only the due list may still ask for it.
+				g.log.Warn("recording a bundle", "err", logSafe(err))
+			} else if err != nil {
 				g.showError("The bundle was not written", err)
 				return
 			}

@@ -135,9 +135,9 @@ func (s *weekScreen) refresh() {
 	case len(items) == 0:
 		s.intro.SetText("Nothing is due this week.")
 	case len(overdue) > 0:
-		s.intro.SetText(fmt.Sprintf("%s due, %d of them overdue. Each item opens its case.", plural(len(items), "thing"), len(overdue)))
+		s.intro.SetText(fmt.Sprintf("%s due, %d of them overdue. Each item opens its case, or the form to send it on.", plural(len(items), "thing"), len(overdue)))
 	default:
-		s.intro.SetText(fmt.Sprintf("%s due. Each item opens its case.", plural(len(items), "thing")))
+		s.intro.SetText(fmt.Sprintf("%s due. Each item opens its case, or the form to send it on.", plural(len(items), "thing")))
 	}
 	s.loc = cfg.Location()
 	s.rows = s.rows[:0]
