@@ -1446,6 +1446,9 @@ func TestDueSendOn(t *testing.T) {
 	if got := sendOn(p.a.s, now.AddDate(0, 0, 3)); !slices.Equal(got, []string{mine.Code}) {
 		t.Fatalf("send-on items before sending: %v, want [%s]", got, mine.Code)
 	}
+	if got := sendOn(p.a.s, now.Add(-time.Hour)); len(got) != 0 {
+		t.Errorf("send-on items as of before the report came in: %v, want none", got)
+	}
 	// A bundle whose write fails has reached nobody.
 	out, err := p.a.s.PrepareBundle([]string{mine.Code, other.Code}, []string{"Blair Sample"}, BundleOptions{})
 	if err != nil {
