@@ -176,13 +176,22 @@ func TestRefusedStepSaysWhyAndChangesNothing(t *testing.T) {
 	}
 }
 
-func TestExportsWriteIntoTheChosenFolder(t *testing.T) {
+// acknowledgedCase opens the window on the one case of a vault, received
+// 20 days ago and acknowledged the day after, so that its reporter is
+// owed a status update.
+func acknowledgedCase(t *testing.T) *harness {
+	t.Helper()
 	dir := filepath.Join(t.TempDir(), "vault")
 	clk := newClock()
 	makeVault(t, dir, clk, report(clk.Now().Add(-20*24*time.Hour), "Rude replies in the issue queue"))
 	acknowledgeAll(t, dir, clk.Now().Add(-19*24*time.Hour))
 	h := newHarness(t, dir, clk)
 	h.openOnlyCase()
+	return h
+}
+
+func TestExportsWriteIntoTheChosenFolder(t *testing.T) {
+	h := acknowledgedCase(t)
 	out := t.TempDir()
 	const canary = "CANARY-committee-only-note"
 
@@ -394,12 +403,7 @@ func TestArchiveFromTheWindow(t *testing.T) {
 // file written, in the one dialog that says so, and not at all when the
 // write fails.
 func TestWithheldNoteAfterTheWrite(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "vault")
-	clk := newClock()
-	makeVault(t, dir, clk, report(clk.Now().Add(-20*24*time.Hour), "Rude replies in the issue queue"))
-	acknowledgeAll(t, dir, clk.Now().Add(-19*24*time.Hour))
-	h := newHarness(t, dir, clk)
-	h.openOnlyCase()
+	h := acknowledgedCase(t)
 	// Shared with the reported person, a text naming the reporter in a
 	// form the redactor cannot take out alone: given as withheld whole.
 	test.Tap(findButton(t, h.g.work.cases.stack, "Add a note…"))
