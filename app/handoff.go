@@ -141,6 +141,7 @@ type Outgoing struct {
 	keys    []MemberKey
 	toIDs   []string
 	bases   []outBase
+	opts    BundleOptions
 }
 
 // outBase is a case's version as sent, to keep as a base.
@@ -363,21 +364,8 @@ func (s *Store) PrepareBundle(codes, to []string, opts BundleOptions) (*Outgoing
 			problems = append(problems, RecipientProblem{Member: m.Name, Reason: "has no keys yet; record their key line with 'casebook member key'"})
 		}
 		for _, c := range cases {
-			for _, k := range c.Conflicts {
-				if k.MemberID != m.ID || (k.Kind == SoftConflict && opts.AllowSoftConflicts) {
-					continue
-				}
-				reason := "has a conflict of interest on " + c.Code
-				switch {
-				case s.excludedLocked(c):
-					// The sender may not learn who else is shut out of a
-					// case they are shut out of, nor how.
-					reason = "may not receive " + c.Code
-				case k.Kind == SoftConflict:
-					reason = "has declared a soft conflict of interest on " + c.Code + " (allow soft conflicts to send it anyway)"
-				}
+			if reason := s.conflictReasonLocked(m, c, opts); reason != "" {
 				problems = append(problems, RecipientProblem{Member: m.Name, Reason: reason})
-				break
 			}
 		}
 	}
@@ -409,7 +397,7 @@ func (s *Store) PrepareBundle(codes, to []string, opts BundleOptions) (*Outgoing
 		me = s.roster.Member(s.roster.Me)
 	}
 
-	out := &Outgoing{s: s, Created: s.now().UTC().Truncate(time.Second), keys: []MemberKey{myKey}}
+	out := &Outgoing{s: s, Created: s.now().UTC().Truncate(time.Second), keys: []MemberKey{myKey}, opts: opts}
 	idBytes := make([]byte, 16)
 	if _, err := rand.Read(idBytes); err != nil {
 		return nil, err
@@ -517,6 +505,27 @@ func (o *Outgoing) Write(w io.Writer) error {
 	return nil
 }
 
+// conflictReasonLocked says why member m may not receive case c, a
+// conflict of interest on it (a soft one only without
+// opts.AllowSoftConflicts), or "" when they may. The caller holds s.mu.
+func (s *Store) conflictReasonLocked(m *Member, c *Case, opts BundleOptions) string {
+	for _, k := range c.Conflicts {
+		if k.MemberID != m.ID || (k.Kind == SoftConflict && opts.AllowSoftConflicts) {
+			continue
+		}
+		switch {
+		case s.excludedLocked(c):
+			// The sender may not learn who else is shut out of a case they
+			// are shut out of, nor how.
+			return "may not receive " + c.Code
+		case k.Kind == SoftConflict:
+			return "has declared a soft conflict of interest on " + c.Code + " (allow soft conflicts to send it anyway)"
+		}
+		return "has a conflict of interest on " + c.Code
+	}
+	return ""
+}
+
 // dueSendOnLocked lists an item for each open case the member using this
 // vault is shut out of and that no other member holds: it has neither left
 // this vault in a bundle nor come to it in one (it keeps no version as
@@ -528,13 +537,10 @@ func (o *Outgoing) Write(w io.Writer) error {
 // be read is listed too: a reminder too many is cheaper than a report
 // nobody answers. The caller holds s.mu.
 func (s *Store) dueSendOnLocked(asOf time.Time) []DueItem {
-	if s.roster.Me == "" {
-		return nil // no case is known to be hidden from this vault's member
-	}
 	dayStart := s.config.StartOfDay(asOf)
 	var items []DueItem
 	for _, c := range s.cases {
-		if c.Closed() || !c.Excluded(s.roster.Me) || c.Received.After(asOf) {
+		if c.Closed() || !s.meShutOutLocked(c) || c.Received.After(asOf) {
 			continue
 		}
 		if s.heldElsewhereLocked(c) {
@@ -596,18 +602,19 @@ func (o *Outgoing) Written() error {
 func (s *Store) recordExport(o *Outgoing) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	// What changed since the bundle was prepared may forbid it: a case
-	// expunged (the bundle holds what the vault destroyed), or a member it
-	// is for shut out of a case in it (a conflict declared meanwhile, say
-	// while the save dialog was open).
+	// What changed since the bundle was prepared may forbid it, by the
+	// rules PrepareBundle applied: a case expunged (the bundle holds what
+	// the vault destroyed), or a member it is for who may no longer
+	// receive a case in it (a conflict declared meanwhile, say while the
+	// save dialog was open, or the member gone from the committee).
 	for _, b := range o.bases {
 		c := s.cases[b.caseID]
 		if c == nil {
 			return fmt.Errorf("%w: a case in it was expunged since", ErrBundleStale)
 		}
 		for _, id := range o.toIDs {
-			if c.Excluded(id) {
-				return fmt.Errorf("%w: a member it is for is now shut out of a case in it", ErrBundleStale)
+			if m := s.roster.Member(id); m == nil || !m.Active || s.conflictReasonLocked(m, c, o.opts) != "" {
+				return fmt.Errorf("%w: a member it is for may no longer receive a case in it", ErrBundleStale)
 			}
 		}
 	}

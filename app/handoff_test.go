@@ -1504,8 +1504,8 @@ func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("disk ful
 // TestBundleOfACaseExpungedMeanwhile: a case expunged between preparing a
 // bundle and writing it is not written, nor does anything of it come back
 // to the vault; a case expunged after the file was written gets no mark
-// that it is held elsewhere. Nor is a bundle written to a member shut out
-// of a case in it since it was prepared.
+// that it is held elsewhere. Nor is a bundle written to a member who, since
+// it was prepared, may no longer receive a case in it.
 func TestBundleOfACaseExpungedMeanwhile(t *testing.T) {
 	p := newPeers(t)
 	a := p.a
@@ -1549,17 +1549,30 @@ func TestBundleOfACaseExpungedMeanwhile(t *testing.T) {
 		t.Errorf("records of the expunged case came back: %v", keys)
 	}
 
-	open := a.newCase(t, testIntake(a.clock.Now()))
-	out, err = a.s.PrepareBundle([]string{open.Code}, []string{"Blair Sample"}, BundleOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := a.s.DeclareConflict(open.Code, a.s.Roster().Find("Blair Sample").ID, HardConflict, "a friend of the reporter"); err != nil {
-		t.Fatal(err)
-	}
-	none.Reset()
-	if err := out.Write(&none); !errors.Is(err, ErrBundleStale) || none.Len() != 0 {
-		t.Errorf("writing a bundle to a member shut out since: got %v and %d bytes, want ErrBundleStale and none", err, none.Len())
+	// A conflict declared since, by the rules PrepareBundle applies: a
+	// hard one refuses the bundle, a soft one unless allowed.
+	for _, tc := range []struct {
+		kind      ConflictKind
+		allowSoft bool
+		refused   bool
+	}{
+		{HardConflict, true, true},
+		{SoftConflict, false, true},
+		{SoftConflict, true, false},
+	} {
+		open := a.newCase(t, testIntake(a.clock.Now()))
+		out, err := a.s.PrepareBundle([]string{open.Code}, []string{"Blair Sample"}, BundleOptions{AllowSoftConflicts: tc.allowSoft})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.s.DeclareConflict(open.Code, a.s.Roster().Find("Blair Sample").ID, tc.kind, "a friend of the reporter"); err != nil {
+			t.Fatal(err)
+		}
+		var b bytes.Buffer
+		err = out.Write(&b)
+		if refused := errors.Is(err, ErrBundleStale) && b.Len() == 0; refused != tc.refused || (!tc.refused && err != nil) {
+			t.Errorf("a %s conflict declared since (soft allowed: %v): got %v and %d bytes; want refused %v", tc.kind, tc.allowSoft, err, b.Len(), tc.refused)
+		}
 	}
 }
 

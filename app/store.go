@@ -707,7 +707,14 @@ func (s *Store) IsShutOut(code string) bool {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	c, err := s.lookup(code)
-	return err == nil && s.roster.Me != "" && c.Excluded(s.roster.Me)
+	return err == nil && s.meShutOutLocked(c)
+}
+
+// meShutOutLocked reports whether the member this vault names as its user
+// is shut out of c (false in a vault that names no member; compare
+// excludedLocked, which hides c there too). The caller holds s.mu.
+func (s *Store) meShutOutLocked(c *Case) bool {
+	return s.roster.Me != "" && c.Excluded(s.roster.Me)
 }
 
 // ShutOut returns the codes of the cases the member sees from which

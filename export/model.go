@@ -294,9 +294,10 @@ func newRedactor(ids []app.Identity) *redactor {
 	r := &redactor{}
 	var secrets []string
 	for _, id := range ids {
+		contact := foldWidth(id.Contact)
 		secrets = append(secrets, id.Name, id.Pseudonym, id.Handle, id.Contact)
-		secrets = append(secrets, contactParts(foldWidth(id.Contact))...)
-		for _, part := range phoneParts(foldWidth(id.Contact)) {
+		secrets = append(secrets, contactParts(contact)...)
+		for _, part := range phoneParts(contact) {
 			replacePhones(part, func(digits string) (string, bool) {
 				r.phones = append(r.phones, digits[len(digits)-minPhoneDigits:])
 				return "", false

@@ -103,7 +103,7 @@ func describe(err error, vaultDir string) (string, int) {
 	case errors.As(err, &importFailed):
 		return sentence(importFailed.Error()) + " Nothing of them was stored; the lines above say why.", ExitError
 	case errors.Is(err, app.ErrBundleStale):
-		return "The case book changed after the bundle was prepared (a case in it was expunged, or a member it is for is now shut out of one), so nothing was written; prepare it again.", ExitError
+		return "The case book changed after the bundle was prepared (a case in it was expunged, or a member it is for may no longer receive one), so nothing was written; prepare it again.", ExitError
 	case errors.Is(err, app.ErrNotAllowed):
 		return sentence(err.Error()) + " Nothing was changed.", ExitError
 	case errors.Is(err, app.ErrExcluded):

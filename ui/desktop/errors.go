@@ -82,7 +82,7 @@ func describe(err error) string {
 	case errors.As(err, &recipients):
 		return "The case cannot be sent: " + recipients.Error() + "; nothing was written."
 	case errors.Is(err, app.ErrBundleStale):
-		return "The case book changed after the bundle was prepared (a case in it was expunged, or a member it is for is now shut out of one), so nothing was written; prepare it again."
+		return "The case book changed after the bundle was prepared (a case in it was expunged, or a member it is for may no longer receive one), so nothing was written; prepare it again."
 	case errors.Is(err, app.ErrNotBundle):
 		return "That file is not a Casebook bundle; nothing was changed."
 	case errors.Is(err, app.ErrBundleVersion):
